@@ -108,9 +108,10 @@ def liquidation_price(
     else:
         lp, index = _solve_for_tier(s, q, ep, wb, table=table, fee=fee)
         tier = table.tiers[index]
+    bp = ep - s * wb / q  # as `bankruptcy_price`, inlined for speed
     return LiquidationResult(
         price=lp if lp is not None and lp > 0 else None,
-        bankruptcy_price=bankruptcy_price(position),
+        bankruptcy_price=bp if bp > 0 else None,
         tier=tier,
         tier_number=index + 1,
     )
@@ -124,21 +125,22 @@ def _solve_for_tier(
     Longs scan the tiers downwards and shorts upwards, so with a discontinuous table the first hit is
     the most conservative level (closest to entry).
     """
-    tiers = table.tiers
-    last = len(tiers) - 1
-    order = range(last, -1, -1) if s > 0 else range(last + 1)
+    rows = table.rows
+    order = reversed(range(len(rows))) if s > 0 else range(len(rows))
+    per_contract = 1.0 / table.contract_value if table.size_basis is SizeBasis.CONTRACTS else 0.0
+    numerator, offset = wb - s * q * ep, q * (fee - s)
     for k in order:
-        tier = tiers[k]
-        lp = (wb + tier.cum - s * q * ep) / (q * (tier.mmr + fee - s))
+        floor, cap, mmr, cum = rows[k]
+        lp = (numerator + cum) / (q * mmr + offset)
         if lp <= 0:
             continue
-        size = table.size_of(q, lp)
-        if tier.floor <= size and (size < tier.cap or k == last):
+        size = q * per_contract if per_contract else q * lp
+        if floor <= size < cap:
             return lp, k
     entry_index = table.tier_index_for_size(table.size_of(q, ep))
     if s > 0:
         return None, entry_index
-    tier = tiers[entry_index]  # only reached with a discontinuous table: use the entry tier
+    tier = table.tiers[entry_index]  # only reached with a discontinuous table: use the entry tier
     return (wb + tier.cum + q * ep) / (q * (tier.mmr + fee + 1)), entry_index
 
 

@@ -162,6 +162,14 @@ class TierTable:
         return tuple(t.floor for t in self.tiers)
 
     @cached_property
+    def rows(self) -> tuple[tuple[float, float, float, float], ...]:
+        """``(floor, cap, mmr, cum)`` per tier, the last ``cap`` opened to ``inf`` (for solvers)."""
+        rows = [(t.floor, t.cap, t.mmr, t.cum) for t in self.tiers]
+        floor, _, mmr, cum = rows[-1]
+        rows[-1] = (floor, math.inf, mmr, cum)
+        return tuple(rows)
+
+    @cached_property
     def arrays(self) -> tuple[npt.NDArray[np.float64], ...]:
         """``(floors, caps, mmrs, cums)`` as numpy arrays, for the vectorised path."""
         return tuple(
