@@ -51,9 +51,13 @@ class LiquidationRepo:
             await conn.execute(insert(liquidation_events), rows)
         return len(rows)
 
-    async def since(self, start: datetime, symbol: str | None = None) -> list[LiquidationEvent]:
-        """Events at or after `start`, oldest first, optionally for one symbol."""
+    async def since(
+        self, start: datetime, symbol: str | None = None, *, until: datetime | None = None
+    ) -> list[LiquidationEvent]:
+        """Events at or after `start` (and before `until`), oldest first, optionally for one symbol."""
         query = select(liquidation_events).where(liquidation_events.c.ts_ms >= to_ms(start))
+        if until is not None:
+            query = query.where(liquidation_events.c.ts_ms < to_ms(until))
         if symbol is not None:
             query = query.where(liquidation_events.c.symbol == symbol)
         query = query.order_by(liquidation_events.c.ts_ms, liquidation_events.c.id)

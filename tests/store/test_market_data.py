@@ -29,6 +29,7 @@ async def test_liquidations_batch_since_count_prune(store: Store) -> None:
     assert await store.liquidations.add_many(events) == 3
     assert await store.liquidations.since(T0) == events
     assert await store.liquidations.since(T0 + timedelta(minutes=1), "BTC") == [events[2]]
+    assert await store.liquidations.since(T0, until=T0 + timedelta(minutes=10)) == events[:2]
     assert await store.liquidations.count() == 3
     assert await store.liquidations.prune(T0 + timedelta(minutes=6)) == 2
     assert await store.liquidations.since(T0) == [events[2]]
