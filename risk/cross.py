@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from risk.errors import InvalidInputError
 from risk.position import require_positive
-from risk.results import LiquidationResult, fee_rate_for
+from risk.results import NEGLIGIBLE_PRICE, LiquidationResult, fee_rate_for
 from risk.tiers import SizeBasis, TierTable
 from risk.venues import Side
 
@@ -119,14 +119,15 @@ def cross_liquidation_price(
         wallet_balance - tmm + upnl - sum(g.side.sign * g.quantity * g.entry_price for g in legs)
     )
     net = sum(g.side.sign * g.quantity for g in legs)
-    roots = _roots(legs, equity_at_zero, net, table, fee)
+    least = min(g.entry_price for g in legs) * NEGLIGIBLE_PRICE
+    roots = [(p, up) for p, up in _roots(legs, equity_at_zero, net, table, fee) if p > least]
     price = _pick(roots, net)
     at = price if price is not None else 0.0
     indexes = [table.tier_index_for_size(table.size_of(g.quantity, at)) for g in legs]
     bankrupt = -equity_at_zero / net if net != 0 else None
     return LiquidationResult(
         price=price,
-        bankruptcy_price=bankrupt if bankrupt is not None and bankrupt > 0 else None,
+        bankruptcy_price=bankrupt if bankrupt is not None and bankrupt > least else None,
         tier=table.tiers[indexes[0]],
         tier_number=indexes[0] + 1,
         leg_tiers=tuple(table.tiers[i] for i in indexes),
@@ -143,12 +144,13 @@ def _roots(
     edges = [0.0, *sorted(breaks), math.inf]
     roots: list[tuple[float, bool]] = []
     for lo, hi in itertools.pairwise(edges):
-        tiers = [table.tier_for_size(table.size_of(g.quantity, lo)) for g in legs]
+        probe = (lo + hi) / 2 if math.isfinite(hi) else 2 * lo + 1  # inside, clear of rounding
+        tiers = [table.tier_for_size(table.size_of(g.quantity, probe)) for g in legs]
         slope = net - sum(g.quantity * (t.mmr + fee) for g, t in zip(legs, tiers, strict=True))
         if slope == 0:
             continue
         root = -(equity_at_zero + sum(t.cum for t in tiers)) / slope
-        if lo <= root < hi and root > 0:
+        if lo <= root < hi:
             roots.append((root, slope > 0))
     return roots
 

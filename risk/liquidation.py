@@ -33,7 +33,7 @@ import numpy.typing as npt
 from risk.cross import Leg, OtherPosition, cross_liquidation_price, cross_terms
 from risk.errors import InvalidInputError
 from risk.position import Position, check_against_table, require_positive
-from risk.results import LiquidationResult, fee_rate_for
+from risk.results import NEGLIGIBLE_PRICE, LiquidationResult, fee_rate_for
 from risk.tiers import SizeBasis, TierTable
 from risk.venues import MarginMode, Side, Venue
 
@@ -108,10 +108,10 @@ def liquidation_price(
     else:
         lp, index = _solve_for_tier(s, q, ep, wb, table=table, fee=fee)
         tier = table.tiers[index]
-    bp = ep - s * wb / q  # as `bankruptcy_price`, inlined for speed
+    bp, least = ep - s * wb / q, ep * NEGLIGIBLE_PRICE  # as `bankruptcy_price`, inlined for speed
     return LiquidationResult(
-        price=lp if lp is not None and lp > 0 else None,
-        bankruptcy_price=bp if bp > 0 else None,
+        price=lp if lp is not None and lp > least else None,
+        bankruptcy_price=bp if bp > least else None,
         tier=tier,
         tier_number=index + 1,
     )
@@ -128,11 +128,11 @@ def _solve_for_tier(
     rows = table.rows
     order = reversed(range(len(rows))) if s > 0 else range(len(rows))
     per_contract = 1.0 / table.contract_value if table.size_basis is SizeBasis.CONTRACTS else 0.0
-    numerator, offset = wb - s * q * ep, q * (fee - s)
+    numerator, offset, least = wb - s * q * ep, q * (fee - s), ep * NEGLIGIBLE_PRICE
     for k in order:
         floor, cap, mmr, cum = rows[k]
         lp = (numerator + cum) / (q * mmr + offset)
-        if lp <= 0:
+        if lp <= least:
             continue
         size = q * per_contract if per_contract else q * lp
         if floor <= size < cap:
@@ -158,7 +158,7 @@ def bankruptcy_price(position: Position) -> float | None:
     54000.0
     """
     bp = position.entry_price - position.sign * position.margin / position.quantity
-    return bp if bp > 0 else None
+    return bp if bp > position.entry_price * NEGLIGIBLE_PRICE else None
 
 
 def distance_pct(mark_price: float, liquidation: float | None, side: Side) -> float | None:
@@ -211,7 +211,7 @@ def liquidation_prices(
         lp = _bybit_isolated(s, ep, q, wb, table)
     else:
         lp = _tiered(s, ep, q, wb, table=table, fee=fee)
-    lp[~(lp > 0)] = np.nan
+    lp[~(lp > ep * NEGLIGIBLE_PRICE)] = np.nan
     return lp
 
 
@@ -244,13 +244,14 @@ def _tiered(
     floors, caps, mmrs, cums = table.arrays
     numerator = wb - s * q * ep
     long = s > 0
+    least = ep * NEGLIGIBLE_PRICE
     out = np.full(s.shape, np.nan)
     last = len(floors) - 1
     contracts = table.size_basis is SizeBasis.CONTRACTS
     for k in range(last + 1):
         lp = (numerator + cums[k]) / (q * ((mmrs[k] + fee) - s))
         size = q / table.contract_value if contracts else q * lp
-        ok = (lp > 0) & (size >= floors[k])
+        ok = (lp > least) & (size >= floors[k])
         if k < last:
             ok &= size < caps[k]
         ok &= long | np.isnan(out)  # longs keep the highest tier, shorts the lowest

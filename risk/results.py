@@ -8,7 +8,10 @@ from risk.errors import InvalidInputError
 from risk.tiers import Tier
 from risk.venues import Venue
 
-__all__ = ["OKX_DEFAULT_TAKER_FEE_RATE", "LiquidationResult", "fee_rate_for"]
+__all__ = ["NEGLIGIBLE_PRICE", "OKX_DEFAULT_TAKER_FEE_RATE", "LiquidationResult", "fee_rate_for"]
+
+NEGLIGIBLE_PRICE = 1e-9
+"""A computed price below this fraction of the entry price is a zero blurred by rounding: "none"."""
 
 OKX_DEFAULT_TAKER_FEE_RATE = 0.0005
 """OKX's base-level taker fee for USDT swaps (0.05 %), reserved as the closing fee in its formula."""
