@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"liqguard: {exc}", file=sys.stderr)
         return 2
 
+    # python-telegram-bot 22: durations as timedelta (RetryAfter.retry_after), no deprecation noise.
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
     from bot.app import migrate_only, run
 
     if command == "migrate":

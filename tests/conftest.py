@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# python-telegram-bot 22 warns on every RetryAfter unless it may hand out timedeltas; the bot sets the
+# same in bot/__main__.py. Set before telegram is imported anywhere in the test session.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 

@@ -1,0 +1,224 @@
+"""The words of `/risk` and `/watch`, read in any order: pure, and tested on its own.
+
+Accepted (case-insensitive):
+
+| what | forms |
+|---|---|
+| coin | `BTC`, `btc`, `BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USDT`, `BTCUSDC`, `BTC-PERP` |
+| leverage | `10x`, `x10`, `10` (a bare number up to 500), `10.5x` |
+| side | `long`, `short`, `l`, `s` (`buy`, `sell` too) |
+| entry | `@ 91000`, `@91000`, `entry 91000`, `at 91000`, with `91k` / `91.5k` / `91,000` allowed |
+| size | `size 0.5` (coins), `$5000`, `5000$`, `5k$`, `$5k`, `size $5000` (notional), `margin 500` |
+| venue | `on bybit`, `bybit`, `binance`, `okx`, `hyperliquid` (`hl`) |
+| margin mode | `cross`, `isolated` |
+| wallet | `wallet 20000`, `wallet 20k` |
+
+A word it cannot read yields an `ArgsError` that names the word and carries a correct example.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+__all__ = ["ArgsError", "PositionArgs", "parse_position_args", "split_words"]
+
+VENUE_ALIASES = {
+    "binance": "binance",
+    "bn": "binance",
+    "bybit": "bybit",
+    "okx": "okx",
+    "okex": "okx",
+    "hyperliquid": "hyperliquid",
+    "hl": "hyperliquid",
+}
+SIDE_WORDS = {"long": "long", "l": "long", "buy": "long", "short": "short", "s": "short", "sell": "short"}
+_QUOTE_SUFFIXES = (  # longest first, so BTC-USDT-SWAP loses "-USDT-SWAP", not "SWAP"
+    "-USDT-SWAP", "-USD-SWAP", "-USDT", "-USDC", "/USDT", "/USDC", "-PERP", "/USD", "-USD",
+    "USDT", "USDC", "PERP",
+)
+_NUMBER = r"(\d+(?:[.,]\d+)*)(k|m)?"
+_LEVERAGE = re.compile(rf"^(?:x{_NUMBER}|{_NUMBER}x)$")
+_DOLLARS = re.compile(rf"^(?:\${_NUMBER}|{_NUMBER}\$)$")
+_MAX_BARE_LEVERAGE = 500.0
+
+Side = Literal["long", "short"]
+
+
+@dataclass(frozen=True, slots=True)
+class PositionArgs:
+    """What the user asked about; None where they left the default to the bot."""
+
+    symbol: str
+    side: Side
+    leverage: float
+    entry_price: float | None = None
+    quantity: float | None = None
+    notional_usd: float | None = None
+    margin_usd: float | None = None
+    venue: str | None = None
+    margin_mode: Literal["isolated", "cross"] = "isolated"
+    wallet_balance: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArgsError:
+    """Why the words could not be read: one short line, and an example that works."""
+
+    message: str
+    example: str
+
+    def text(self, command: str) -> str:
+        """The usage line shown to the user."""
+        return f"{self.message}\nExample: /{command} {self.example}"
+
+
+EXAMPLE = "BTC 10x long @ 91000 size 0.5 on binance"
+
+
+def split_words(text: str) -> list[str]:
+    """Split a command's text into words, keeping `@91000` and `$5k` style tokens whole."""
+    return [word for word in re.split(r"[\s_]+", text.strip()) if word]
+
+
+def _number(text: str) -> float | None:
+    match = re.fullmatch(_NUMBER, text.lower())
+    if match is None:
+        return None
+    digits, suffix = match.groups()
+    if "," in digits and "." not in digits and re.fullmatch(r"\d{1,3}(,\d{3})+", digits) is None:
+        digits = digits.replace(",", ".")
+    value = float(digits.replace(",", ""))
+    return value * {"k": 1e3, "m": 1e6, None: 1.0}[suffix]
+
+
+def _symbol(word: str, tracked: Sequence[str]) -> str | None:
+    upper = word.upper()
+    for suffix in _QUOTE_SUFFIXES:
+        if upper.endswith(suffix) and len(upper) > len(suffix):
+            upper = upper.removesuffix(suffix)
+            break
+    return upper if upper in tracked else None
+
+
+class _Reader:
+    """Consumes the words one by one into a partly filled request."""
+
+    def __init__(self, words: list[str], tracked: Sequence[str]) -> None:
+        self.words = words
+        self.tracked = tracked
+        self.i = 0
+        self.found: dict[str, object] = {}
+
+    def value_after(self, keyword: str) -> float:
+        self.i += 1
+        if self.i >= len(self.words):
+            raise _Problem(f"'{keyword}' needs a number after it")
+        raw = self.words[self.i].lstrip("$").rstrip("$")
+        value = _number(raw)
+        if value is None:
+            raise _Problem(f"'{keyword} {self.words[self.i]}' is not a number")
+        return value
+
+    def put(self, key: str, value: object, word: str) -> None:
+        if key in self.found and self.found[key] != value:
+            raise _Problem(f"two {key.replace('_', ' ')}s given ('{word}')")
+        self.found[key] = value
+
+
+class _Problem(Exception):
+    """Internal: a word could not be read."""
+
+
+def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
+    if lower in ("@", "at", "entry"):
+        reader.put("entry_price", reader.value_after(word), word)
+    elif lower.startswith("@"):
+        value = _number(lower[1:])
+        if value is None:
+            raise _Problem(f"'{word}' is not a price")
+        reader.put("entry_price", value, word)
+    elif lower == "size":
+        nxt = reader.words[reader.i + 1] if reader.i + 1 < len(reader.words) else ""
+        key = "notional_usd" if "$" in nxt else "quantity"
+        reader.put(key, reader.value_after(word), word)
+    elif lower == "margin":
+        reader.put("margin_usd", reader.value_after(word), word)
+    elif lower == "wallet":
+        reader.put("wallet_balance", reader.value_after(word), word)
+    elif lower == "on":
+        reader.i += 1
+        venue = VENUE_ALIASES.get(reader.words[reader.i].lower()) if reader.i < len(reader.words) else None
+        if venue is None:
+            raise _Problem(f"unknown venue after 'on'; choose from {', '.join(sorted(set(VENUE_ALIASES.values())))}")
+        reader.put("venue", venue, word)
+    else:
+        return False
+    return True
+
+
+def _read_word(reader: _Reader, word: str) -> None:
+    lower = word.lower()
+    if _read_keyword(reader, lower, word):
+        return
+    if lower in SIDE_WORDS:
+        reader.put("side", SIDE_WORDS[lower], word)
+    elif lower in VENUE_ALIASES:
+        reader.put("venue", VENUE_ALIASES[lower], word)
+    elif lower in ("cross", "isolated", "iso"):
+        reader.put("margin_mode", "cross" if lower == "cross" else "isolated", word)
+    elif match := _LEVERAGE.fullmatch(lower):
+        digits, suffix = (match.group(1), match.group(2)) if match.group(1) else match.groups()[2:]
+        reader.put("leverage", _number(digits + (suffix or "")), word)
+    elif match := _DOLLARS.fullmatch(lower):
+        raw = lower.strip("$")
+        reader.put("notional_usd", _number(raw), word)
+    elif (value := _number(lower)) is not None:
+        if value > _MAX_BARE_LEVERAGE:
+            raise _Problem(f"'{word}' is not a leverage; for an entry price write @ {word}")
+        reader.put("leverage", value, word)
+    elif (symbol := _symbol(word, reader.tracked)) is not None:
+        reader.put("symbol", symbol, word)
+    else:
+        raise _Problem(_unknown_word(word, reader.tracked))
+
+
+def _unknown_word(word: str, tracked: Sequence[str]) -> str:
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9/-]{1,20}", word):
+        close = difflib.get_close_matches(word.upper(), list(tracked), n=3, cutoff=0.4)
+        hint = f"; did you mean {' or '.join(close)}?" if close else f"; tracked: {', '.join(tracked)}"
+        return f"'{word}' is not a coin I track{hint}"
+    return f"I did not understand '{word}'"
+
+
+def parse_position_args(
+    words: Sequence[str], tracked: Sequence[str], example: str = EXAMPLE
+) -> PositionArgs | ArgsError:
+    """Read a position from words in any order; never raises."""
+    reader = _Reader(list(words), tracked)
+    try:
+        while reader.i < len(reader.words):
+            _read_word(reader, reader.words[reader.i])
+            reader.i += 1
+    except _Problem as problem:
+        return ArgsError(str(problem), example)
+    return _complete(reader.found, example)
+
+
+def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsError:
+    missing = [name for name in ("symbol", "leverage", "side") if name not in found]
+    if missing:
+        return ArgsError(f"missing {', '.join(missing)}", example)
+    for key in ("leverage", "entry_price", "quantity", "notional_usd", "margin_usd", "wallet_balance"):
+        value = found.get(key)
+        if isinstance(value, float) and value <= 0:
+            return ArgsError(f"{key.replace('_', ' ')} must be more than 0", example)
+    sizes = [k for k in ("quantity", "notional_usd", "margin_usd") if k in found]
+    if len(sizes) > 1:
+        return ArgsError("give one size: coins (size 0.5), notional ($5000) or margin (margin 500)", example)
+    base = PositionArgs(symbol=str(found["symbol"]), side=found["side"], leverage=float(found["leverage"]))  # type: ignore[arg-type]
+    extras = {k: v for k, v in found.items() if k not in ("symbol", "side", "leverage")}
+    return replace(base, **extras)  # type: ignore[arg-type]
