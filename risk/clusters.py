@@ -329,8 +329,7 @@ def apply_intervals(
 def _step_terms(
     col: _Columns, step: float, half_life_s: float
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per interval: the factor ``f`` (fade × kept fraction), the first long bin and the last short
-    bin its range clears."""
+    """Per interval: factor ``f`` (fade × kept fraction), first long and last short bin cleared."""
     kept = np.ones_like(col.before)
     fell = col.after < col.before
     kept[fell] = col.after[fell] / col.before[fell]

@@ -269,9 +269,12 @@ def test_vectorised_pass_matches_the_scalar_steps(start, rows, split):
 @given(before=st.floats(1.0, 1e5), added=st.floats(0.0, 1e5), buy=st.floats(0.0, 1.0))
 def test_a_rise_adds_exactly_its_notional(before, added, buy):
     """A rise of ΔOI at price P adds ΔOI·P in total, whatever the split and the leverage mix."""
-    result = apply_interval(EMPTY, interval(before, before + added, buy=buy), BTC, ClusterModelConfig())
+    result = apply_interval(
+        EMPTY, interval(before, before + added, buy=buy), BTC, ClusterModelConfig()
+    )
     total = result.total_long_usd + result.total_short_usd
-    assert total == pytest.approx(added * 60_000, rel=1e-9, abs=1e-6)
+    delta = (before + added) - before  # the rise as the floats carry it
+    assert total == pytest.approx(delta * 60_000, rel=1e-9, abs=1e-6)
 
 
 @settings(max_examples=100, deadline=None)
@@ -282,7 +285,8 @@ def test_rise_then_equal_fall_keeps_the_proportional_share(before, added):
     opened = apply_interval(EMPTY, interval(before, before + added, buy=0.5), BTC, config)
     closed = apply_interval(opened, interval(before + added, before, minute=10), BTC, config)
     total = closed.total_long_usd + closed.total_short_usd
-    assert total == pytest.approx(added * 60_000 * before / (before + added), rel=1e-9)
+    delta = (before + added) - before  # the rise as the floats carry it
+    assert total == pytest.approx(delta * 60_000 * before / (before + added), rel=1e-9)
 
 
 @settings(max_examples=100, deadline=None)
