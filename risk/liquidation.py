@@ -122,8 +122,9 @@ def _solve_for_tier(
 ) -> tuple[float | None, int]:
     """``(LP, tier index)`` of the self-consistent tier; ``LP`` None when the long cannot liquidate.
 
-    Longs scan the tiers downwards and shorts upwards, so with a discontinuous table the first hit is
-    the most conservative level (closest to entry).
+    Longs scan the tiers downwards and shorts upwards and keep the first hit, the level closest to
+    entry. With a discontinuous table (steps in ``MM``) no tier may be self-consistent: the
+    maintenance margin then jumps over the equity at a tier boundary, and that boundary is the level.
     """
     rows = table.rows
     order = reversed(range(len(rows))) if s > 0 else range(len(rows))
@@ -137,11 +138,9 @@ def _solve_for_tier(
         size = q * per_contract if per_contract else q * lp
         if floor <= size < cap:
             return lp, k
-    entry_index = table.tier_index_for_size(table.size_of(q, ep))
-    if s > 0:
-        return None, entry_index
-    tier = table.tiers[entry_index]  # only reached with a discontinuous table: use the entry tier
-    return (wb + tier.cum + q * ep) / (q * (tier.mmr + fee + 1)), entry_index
+        if not per_contract and (size >= cap if s > 0 else size < floor):
+            return (cap if s > 0 else floor) / q, k
+    return None, table.tier_index_for_size(table.size_of(q, ep))
 
 
 def bankruptcy_price(position: Position) -> float | None:
@@ -241,30 +240,38 @@ def _bybit_isolated(
 def _tiered(
     s: FloatArray, ep: FloatArray, q: FloatArray, wb: FloatArray, *, table: TierTable, fee: float
 ) -> FloatArray:
-    floors, caps, mmrs, cums = table.arrays
-    numerator = wb - s * q * ep
-    long = s > 0
-    least = ep * NEGLIGIBLE_PRICE
     out = np.full(s.shape, np.nan)
-    last = len(floors) - 1
+    for sign in (1, -1):
+        chosen = np.flatnonzero(s == sign)
+        if chosen.size:
+            out[chosen] = _scan(sign, ep[chosen], q[chosen], wb[chosen], table=table, fee=fee)
+    return out
+
+
+def _scan(
+    sign: int, ep: FloatArray, q: FloatArray, wb: FloatArray, *, table: TierTable, fee: float
+) -> FloatArray:
+    """`_solve_for_tier` for positions of one side: same scan order, first hit, boundary jumps."""
+    floors, _, mmrs, cums = table.arrays
+    caps = [row[1] for row in table.rows]
+    numerator, least = wb - sign * q * ep, ep * NEGLIGIBLE_PRICE
+    out = np.full(ep.shape, np.nan)
+    done = np.zeros(ep.shape, dtype=bool)
     contracts = table.size_basis is SizeBasis.CONTRACTS
-    for k in range(last + 1):
-        lp = (numerator + cums[k]) / (q * ((mmrs[k] + fee) - s))
+    order = range(len(caps) - 1, -1, -1) if sign > 0 else range(len(caps))
+    for k in order:
+        lp = (numerator + cums[k]) / (q * (mmrs[k] + fee - sign))
         size = q / table.contract_value if contracts else q * lp
-        ok = (lp > least) & (size >= floors[k])
-        if k < last:
-            ok &= size < caps[k]
-        ok &= long | np.isnan(out)  # longs keep the highest tier, shorts the lowest
-        np.copyto(out, lp, where=ok)
-    fallback = ~long & np.isnan(out)  # shorts of a discontinuous table: entry tier, as the scalar
-    if np.any(fallback):
-        sizes = q[fallback] * ep[fallback]
-        if table.size_basis is SizeBasis.CONTRACTS:
-            sizes = q[fallback] / table.contract_value
-        index = _tier_indexes(table, sizes)
-        out[fallback] = (numerator[fallback] + cums[index]) / (
-            q[fallback] * (mmrs[index] + fee + 1)
-        )
+        live = ~done & (lp > least)
+        inside = live & (size >= floors[k]) & (size < caps[k])
+        np.copyto(out, lp, where=inside)
+        done |= inside
+        if not contracts:
+            jump = live & ~inside & ((size >= caps[k]) if sign > 0 else (size < floors[k]))
+            np.copyto(out, (caps[k] if sign > 0 else floors[k]) / q, where=jump)
+            done |= jump
+        if done.all():
+            break
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import numpy as np
 import pytest
@@ -18,7 +19,7 @@ from risk.liquidation import (
     liquidation_price,
     liquidation_prices,
 )
-from risk.tiers import default_tier_table
+from risk.tiers import Tier, TierTable, default_tier_table
 from risk.venues import Venue
 from tests.risk.strategies import one_tier_table
 
@@ -278,3 +279,39 @@ def test_vectorised_bybit_and_okx_match_known_values() -> None:
     assert bybit == pytest.approx([54_300, 65_700])
     okx = liquidation_prices([1], 60_000, 15.0, 45_000, default_tier_table("okx", "BTC"))
     assert okx == pytest.approx([(60_000 - 3_000) / (1 - 0.0055)])
+
+
+STEP_TABLE = TierTable(
+    "binance",
+    "BTC",
+    date(2024, 1, 1),
+    "test: a discontinuous step table",
+    (Tier(0, 100_000, 0.01, 0, 50), Tier(100_000, math.inf, 0.2, 0, 2)),
+)
+
+
+def test_step_table_short_liquidates_where_maintenance_jumps() -> None:
+    """With a jump in MM at 100,000 notional, a short whose equity is short of it there dies there."""
+    position = Position("binance", "BTC", "short", 4.5, 90_000, 1.0, wallet_balance=20_000)
+    result = liquidation_price(position, STEP_TABLE)
+    assert result.price == pytest.approx(100_000)
+    assert result.tier_number == 2
+    vector = liquidation_prices([-1], 90_000, 1.0, 20_000, STEP_TABLE)
+    assert vector == pytest.approx([100_000])
+
+
+def test_long_liquidates_where_an_oversized_cum_makes_maintenance_jump() -> None:
+    """A cum above the continuity value makes MM jump up as price falls through 100,000: LP there."""
+    table = TierTable(
+        "binance",
+        "BTC",
+        date(2024, 1, 1),
+        "test: cum 5,000 where continuity gives 1,000",
+        (Tier(0, 100_000, 0.01, 0, 50), Tier(100_000, math.inf, 0.02, 5_000, 10)),
+    )
+    position = Position("binance", "BTC", "long", 6, 120_000, 1.0, wallet_balance=20_000)
+    result = liquidation_price(position, table)
+    assert result.price == pytest.approx(100_000)
+    assert result.tier_number == 1
+    vector = liquidation_prices([1], 120_000, 1.0, 20_000, table)
+    assert vector == pytest.approx([100_000])
