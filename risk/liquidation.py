@@ -240,12 +240,33 @@ def _bybit_isolated(
 def _tiered(
     s: FloatArray, ep: FloatArray, q: FloatArray, wb: FloatArray, *, table: TierTable, fee: float
 ) -> FloatArray:
+    if table.size_basis is SizeBasis.NOTIONAL_USD and table.is_continuous:
+        return _continuous(s, ep, q, wb, table=table)
     out = np.full(s.shape, np.nan)
     for sign in (1, -1):
         chosen = np.flatnonzero(s == sign)
         if chosen.size:
             out[chosen] = _scan(sign, ep[chosen], q[chosen], wb[chosen], table=table, fee=fee)
     return out
+
+
+def _continuous(
+    s: FloatArray, ep: FloatArray, q: FloatArray, wb: FloatArray, *, table: TierTable
+) -> FloatArray:
+    """Continuous notional tables (no fee): the tier from the surplus at each tier's floor.
+
+    The surplus ``f(P) = WB + s·Q·(P − EP) − MM(Q·P)`` is monotone in ``P``, so the level's notional is
+    at or above a floor ``B`` exactly when a long's surplus there is ≤ 0 (a short's ≥ 0):
+    ``B − MM(B) ≤ Q·EP − WB`` (long), ``B + MM(B) ≤ WB + Q·EP`` (short). Counting floors by binary
+    search gives the tier without trying every one; it agrees with `_scan` on such tables.
+    """
+    floors, _, mmrs, cums = table.arrays
+    maintenance = floors[1:] * mmrs[1:] - cums[1:]
+    below = np.searchsorted(floors[1:] - maintenance, q * ep - wb, side="right")
+    above = np.searchsorted(floors[1:] + maintenance, wb + q * ep, side="right")
+    index = np.where(s > 0, below, above)
+    result: FloatArray = (wb + cums[index] - s * q * ep) / (q * (mmrs[index] - s))
+    return result
 
 
 def _scan(

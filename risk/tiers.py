@@ -177,7 +177,7 @@ class TierTable:
             for name in ("floor", "cap", "mmr", "cum")
         )
 
-    @property
+    @cached_property
     def is_continuous(self) -> bool:
         """Whether ``cum`` follows ``cum_k = cum_{k−1} + floor_k·(mmr_k − mmr_{k−1})`` (1e-6 rel)."""
         expected = self.tiers[0].cum
