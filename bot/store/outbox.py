@@ -8,6 +8,7 @@ PostgreSQL, so any number of senders share the outbox without taking the same ro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -102,6 +103,22 @@ class OutboxRepo:
         await self._set(
             item_id, status="pending", not_before=not_before, claimed_until=None, error=error[:1000]
         )
+
+    async def give_back(self, item_ids: Sequence[int], not_before: datetime, reason: str) -> None:
+        """Return claims that were never tried (chat held, rate limit) without counting an attempt."""
+        query = (
+            update(outbox)
+            .where(outbox.c.id.in_(list(item_ids)), outbox.c.status == "sending")
+            .values(
+                status="pending",
+                not_before=not_before,
+                claimed_until=None,
+                attempts=outbox.c.attempts - 1,
+                error=reason[:1000],
+            )
+        )
+        async with self._engine.begin() as conn:
+            await conn.execute(query)
 
     async def mark_failed(self, item_id: int, error: str) -> None:
         """Give up on a message (blocked chat, bad request); it is never sent."""

@@ -70,3 +70,18 @@ async def test_concurrent_claims_never_share_a_row(store: Store) -> None:
     batches = await asyncio.gather(*(store.outbox.claim(NOW, limit=7) for _ in range(12)))
     keys = [i.key for batch in batches for i in batch]
     assert len(keys) == len(set(keys)) == 60
+
+
+async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
+    """Claims given back untried wait for `not_before` and keep their attempt count."""
+    for key in ("a", "b", "c"):
+        await store.outbox.enqueue(_item(key), NOW)
+    claimed = await store.outbox.claim(NOW, limit=5)
+    later = NOW + timedelta(seconds=20)
+    await store.outbox.give_back([i.id for i in claimed[1:] if i.id], later, "chat held")
+    assert await store.outbox.claim(NOW + timedelta(seconds=19), limit=5) == []
+    again = await store.outbox.claim(later, limit=5)
+    assert [(i.key, i.attempts, i.error) for i in again] == [("b", 1, "chat held"), ("c", 1, "chat held")]
+    a = await store.outbox.get("a")
+    assert a is not None
+    assert (a.status, a.attempts) == ("sending", 1)
