@@ -207,9 +207,11 @@ class MarketState:
     # liquidations
 
     def add_liquidations(self, events: Iterable[LiquidationEvent]) -> None:
-        """Count new liquidations in the rolling windows."""
+        """Count new liquidations in the rolling windows (those older than a window skip it)."""
+        now = self._clock()
+        self._windows.advance(now)
         self._windows.extend(events)
-        self._windows.advance(self._clock())
+        self._windows.advance(now)
 
     def totals(
         self, window: str, symbol: str | None = None, now: datetime | None = None
