@@ -33,6 +33,7 @@ from risk.tiers import TierTable
 
 __all__ = [
     "DEFAULT_INTERVAL_S",
+    "MAX_LOOKBACK",
     "BucketState",
     "LiquidationMapService",
     "TierTableProvider",
@@ -43,6 +44,9 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_S = 300
 """Model step: 5 minutes."""
+
+MAX_LOOKBACK = timedelta(days=90)
+"""The longest history a rebuild replays, whatever the half-life (the store keeps 30 days)."""
 
 TierTableProvider = Callable[[str, str], TierTable]
 """``(venue, symbol) -> TierTable``; e.g. `risk.tiers.default_tier_table` or the live refresh."""
@@ -202,7 +206,12 @@ class LiquidationMapService:
         track = self._tracks.setdefault(
             (venue, symbol), _Track(LiquidationMap(self.config.bin_width_pct))
         )
-        start = track.state.ended_at or now - timedelta(seconds=self.config.rebuild_lookback_s)
+        step_ms = self.interval_s * 1000
+        ended = track.state.ended_at
+        if ended is not None and to_ms(ended) >= to_ms(now) // step_ms * step_ms:
+            return 0  # no bucket has ended since the last update
+        lookback = min(timedelta(seconds=self.config.rebuild_lookback_s), MAX_LOOKBACK)
+        start = track.state.ended_at or now - lookback
         snapshots = await self._store.snapshots.history(venue, symbol, start)
         span_s = (now - start).total_seconds() + self.candle_interval_s
         limit = math.ceil(span_s / self.candle_interval_s) + 1

@@ -165,13 +165,13 @@ def clusters_between(
     return sorted(found, key=lambda c: abs(c.price - start_price))
 
 
-def _window_sum(values: FloatArray, window: slice) -> float:
-    """Sum of a window as a difference of running sums: monotone in either end of the window."""
-    if window.stop <= window.start:
+def _sum_outward(values: FloatArray, window: slice, *, from_top: bool) -> float:
+    """Sum of a window added bin by bin outward from the mark's end: monotone in the far end."""
+    part = values[window]
+    if len(part) == 0:
         return 0.0
-    running = np.cumsum(values)
-    before = running[window.start - 1] if window.start > 0 else 0.0
-    return max(0.0, float(running[window.stop - 1] - before))
+    running = np.cumsum(part[::-1] if from_top else part)
+    return float(running[-1])
 
 
 def cumulative_long_down_to(liq_map: LiquidationMap, mark_price: float, price: float) -> float:
@@ -183,7 +183,7 @@ def cumulative_long_down_to(liq_map: LiquidationMap, mark_price: float, price: f
     require_positive("price", price)
     if price > mark_price:
         return 0.0
-    return _window_sum(liq_map.long_usd, _index_window(liq_map, price, mark_price))
+    return _sum_outward(liq_map.long_usd, _index_window(liq_map, price, mark_price), from_top=True)
 
 
 def cumulative_short_up_to(liq_map: LiquidationMap, mark_price: float, price: float) -> float:
@@ -195,7 +195,9 @@ def cumulative_short_up_to(liq_map: LiquidationMap, mark_price: float, price: fl
     require_positive("price", price)
     if price < mark_price:
         return 0.0
-    return _window_sum(liq_map.short_usd, _index_window(liq_map, mark_price, price))
+    return _sum_outward(
+        liq_map.short_usd, _index_window(liq_map, mark_price, price), from_top=False
+    )
 
 
 @dataclass(frozen=True, slots=True)

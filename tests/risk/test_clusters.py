@@ -24,7 +24,7 @@ from risk.clusters import (
 from risk.errors import InvalidInputError
 from risk.liquidation import Position, liquidation_price
 from risk.tiers import default_tier_table
-from risk.venues import Side
+from risk.venues import Side, Venue
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
 BTC = default_tier_table("binance", "BTC")
@@ -112,7 +112,9 @@ def test_one_opening_at_one_leverage_lands_in_exactly_one_bin():
     """100 BTC of new longs at 60,000, all 10x: $6M in the one bin holding the 10x liquidation price."""
     result = apply_interval(EMPTY, interval(1_000, 1_100), BTC, TEN_X)
     expected_lp = 60_000 * (1 - 0.1) / (1 - 0.004)  # Binance tier 1: mmr 0.4 %, cum 0
-    engine_lp = liquidation_price(Position("binance", "BTC", "long", 10, 60_000, 1 / 6), BTC).price
+    engine_lp = liquidation_price(
+        Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1 / 6), BTC
+    ).price
     assert engine_lp == pytest.approx(expected_lp)
     cells = occupied(result)
     assert list(cells) == [("long", result.bin_of(expected_lp))]
