@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -30,22 +31,16 @@ def _price(value: float, _position: float) -> str:
     return f"{value:,.0f}" if value >= 100 else f"{value:,.4g}"
 
 
-def _draw_bars(axes: object, drawing: MapDrawing) -> None:
+def _draw_bars(axes: Axes, drawing: MapDrawing) -> None:
     """Per-bar notional as filled steps: longs and shorts, translucent where they overlap."""
-    from matplotlib.axes import Axes
-
-    assert isinstance(axes, Axes)
     axes.stairs(drawing.long_usd, drawing.edges, fill=True, color=LONG_COLOUR, alpha=0.45)
     axes.stairs(drawing.short_usd, drawing.edges, fill=True, color=SHORT_COLOUR, alpha=0.45)
     axes.set_ylabel("per bin ($M)")
     axes.yaxis.set_major_formatter(FuncFormatter(_millions))
 
 
-def _draw_cumulative(axes: object, drawing: MapDrawing) -> None:
+def _draw_cumulative(axes: Axes, drawing: MapDrawing) -> None:
     """Cumulative longs from the mark down and shorts from the mark up, as step curves."""
-    from matplotlib.axes import Axes
-
-    assert isinstance(axes, Axes)
     half = len(drawing.long_usd) // 2
     lows, highs = drawing.edges[:half], drawing.edges[half + 1 :]
     axes.step(lows, drawing.cumulative_long_usd[:half], where="post", color=LONG_COLOUR, lw=2.2,
