@@ -35,10 +35,27 @@ VENUE_ALIASES = {
     "hyperliquid": "hyperliquid",
     "hl": "hyperliquid",
 }
-SIDE_WORDS = {"long": "long", "l": "long", "buy": "long", "short": "short", "s": "short", "sell": "short"}
+SIDE_WORDS = {
+    "long": "long",
+    "l": "long",
+    "buy": "long",
+    "short": "short",
+    "s": "short",
+    "sell": "short",
+}
 _QUOTE_SUFFIXES = (  # longest first, so BTC-USDT-SWAP loses "-USDT-SWAP", not "SWAP"
-    "-USDT-SWAP", "-USD-SWAP", "-USDT", "-USDC", "/USDT", "/USDC", "-PERP", "/USD", "-USD",
-    "USDT", "USDC", "PERP",
+    "-USDT-SWAP",
+    "-USD-SWAP",
+    "-USDT",
+    "-USDC",
+    "/USDT",
+    "/USDC",
+    "-PERP",
+    "/USD",
+    "-USD",
+    "USDT",
+    "USDC",
+    "PERP",
 )
 _NUMBER = r"(\d+(?:[.,]\d+)*)(k|m)?"
 _LEVERAGE = re.compile(rf"^(?:x{_NUMBER}|{_NUMBER}x)$")
@@ -116,20 +133,20 @@ class _Reader:
     def value_after(self, keyword: str) -> float:
         self.i += 1
         if self.i >= len(self.words):
-            raise _Problem(f"'{keyword}' needs a number after it")
+            raise _WordError(f"'{keyword}' needs a number after it")
         raw = self.words[self.i].lstrip("$").rstrip("$")
         value = _number(raw)
         if value is None:
-            raise _Problem(f"'{keyword} {self.words[self.i]}' is not a number")
+            raise _WordError(f"'{keyword} {self.words[self.i]}' is not a number")
         return value
 
     def put(self, key: str, value: object, word: str) -> None:
         if key in self.found and self.found[key] != value:
-            raise _Problem(f"two {key.replace('_', ' ')}s given ('{word}')")
+            raise _WordError(f"two {key.replace('_', ' ')}s given ('{word}')")
         self.found[key] = value
 
 
-class _Problem(Exception):
+class _WordError(Exception):
     """Internal: a word could not be read."""
 
 
@@ -139,7 +156,7 @@ def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
     elif lower.startswith("@"):
         value = _number(lower[1:])
         if value is None:
-            raise _Problem(f"'{word}' is not a price")
+            raise _WordError(f"'{word}' is not a price")
         reader.put("entry_price", value, word)
     elif lower == "size":
         nxt = reader.words[reader.i + 1] if reader.i + 1 < len(reader.words) else ""
@@ -151,9 +168,15 @@ def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
         reader.put("wallet_balance", reader.value_after(word), word)
     elif lower == "on":
         reader.i += 1
-        venue = VENUE_ALIASES.get(reader.words[reader.i].lower()) if reader.i < len(reader.words) else None
+        venue = (
+            VENUE_ALIASES.get(reader.words[reader.i].lower())
+            if reader.i < len(reader.words)
+            else None
+        )
         if venue is None:
-            raise _Problem(f"unknown venue after 'on'; choose from {', '.join(sorted(set(VENUE_ALIASES.values())))}")
+            raise _WordError(
+                f"unknown venue after 'on'; choose from {', '.join(sorted(set(VENUE_ALIASES.values())))}"
+            )
         reader.put("venue", venue, word)
     else:
         return False
@@ -178,18 +201,20 @@ def _read_word(reader: _Reader, word: str) -> None:
         reader.put("notional_usd", _number(raw), word)
     elif (value := _number(lower)) is not None:
         if value > _MAX_BARE_LEVERAGE:
-            raise _Problem(f"'{word}' is not a leverage; for an entry price write @ {word}")
+            raise _WordError(f"'{word}' is not a leverage; for an entry price write @ {word}")
         reader.put("leverage", value, word)
     elif (symbol := _symbol(word, reader.tracked)) is not None:
         reader.put("symbol", symbol, word)
     else:
-        raise _Problem(_unknown_word(word, reader.tracked))
+        raise _WordError(_unknown_word(word, reader.tracked))
 
 
 def _unknown_word(word: str, tracked: Sequence[str]) -> str:
     if re.fullmatch(r"[A-Za-z][A-Za-z0-9/-]{1,20}", word):
         close = difflib.get_close_matches(word.upper(), list(tracked), n=3, cutoff=0.4)
-        hint = f"; did you mean {' or '.join(close)}?" if close else f"; tracked: {', '.join(tracked)}"
+        hint = (
+            f"; did you mean {' or '.join(close)}?" if close else f"; tracked: {', '.join(tracked)}"
+        )
         return f"'{word}' is not a coin I track{hint}"
     return f"I did not understand '{word}'"
 
@@ -203,7 +228,7 @@ def parse_position_args(
         while reader.i < len(reader.words):
             _read_word(reader, reader.words[reader.i])
             reader.i += 1
-    except _Problem as problem:
+    except _WordError as problem:
         return ArgsError(str(problem), example)
     return _complete(reader.found, example)
 
@@ -212,13 +237,25 @@ def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsErro
     missing = [name for name in ("symbol", "leverage", "side") if name not in found]
     if missing:
         return ArgsError(f"missing {', '.join(missing)}", example)
-    for key in ("leverage", "entry_price", "quantity", "notional_usd", "margin_usd", "wallet_balance"):
+    for key in (
+        "leverage",
+        "entry_price",
+        "quantity",
+        "notional_usd",
+        "margin_usd",
+        "wallet_balance",
+    ):
         value = found.get(key)
         if isinstance(value, float) and value <= 0:
             return ArgsError(f"{key.replace('_', ' ')} must be more than 0", example)
     sizes = [k for k in ("quantity", "notional_usd", "margin_usd") if k in found]
     if len(sizes) > 1:
-        return ArgsError("give one size: coins (size 0.5), notional ($5000) or margin (margin 500)", example)
-    base = PositionArgs(symbol=str(found["symbol"]), side=found["side"], leverage=float(found["leverage"]))  # type: ignore[arg-type]
+        return ArgsError(
+            "give one size: coins (size 0.5), notional ($5000) or margin (margin 500)", example
+        )
+    side: Side = "long" if found["side"] == "long" else "short"
+    leverage = found["leverage"]
+    assert isinstance(leverage, float)
+    base = PositionArgs(symbol=str(found["symbol"]), side=side, leverage=leverage)
     extras = {k: v for k, v in found.items() if k not in ("symbol", "side", "leverage")}
-    return replace(base, **extras)  # type: ignore[arg-type]
+    return replace(base, **extras)  # type: ignore[arg-type] # values were typed as they were read

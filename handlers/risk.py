@@ -1,0 +1,131 @@
+"""/risk: the risk card, with a Refresh button that edits it in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot.desk import DeskRefusal, RiskCard, RiskDesk
+from bot.position_args import ArgsError, PositionArgs, parse_position_args
+from bot.render.risk_card import render_refusal, render_risk_card
+from bot.services import Services
+
+__all__ = [
+    "decode_refresh",
+    "encode_refresh",
+    "handlers",
+    "make_refresh_button",
+    "make_risk_command",
+]
+
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+_PREFIX = "rf"
+
+
+def encode_refresh(card: RiskCard) -> str:
+    """Callback data that re-asks the same position (entry and size fixed), within 64 bytes."""
+    p, r = card.position, card.request
+    wallet = f"{r.wallet_balance:g}" if r.wallet_balance is not None else ""
+    data = "|".join([
+        _PREFIX, p.symbol, str(p.side)[0], f"{p.leverage:g}", f"{p.entry_price:.10g}",
+        f"{p.quantity:.8g}", card.venue, str(p.margin_mode)[0], wallet,
+    ])  # fmt: skip
+    return data[:64]
+
+
+def decode_refresh(data: str) -> PositionArgs | None:
+    """The position encoded by `encode_refresh`, or None for anything else."""
+    parts = data.split("|")
+    if len(parts) != 9 or parts[0] != _PREFIX:
+        return None
+    _, symbol, side, leverage, entry, quantity, venue, mode, wallet = parts
+    try:
+        return PositionArgs(
+            symbol=symbol,
+            side="long" if side == "l" else "short",
+            leverage=float(leverage),
+            entry_price=float(entry),
+            quantity=float(quantity),
+            venue=venue,
+            margin_mode="cross" if mode == "c" else "isolated",
+            wallet_balance=float(wallet) if wallet else None,
+        )
+    except ValueError:
+        return None
+
+
+def make_refresh_button(card: RiskCard) -> InlineKeyboardMarkup:
+    """The Refresh button under a card."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🔄 Refresh", callback_data=encode_refresh(card))]]
+    )
+
+
+async def _timezone(services: Services, chat_id: int) -> str:
+    chat = await services.store.chats.get(chat_id)
+    return chat.timezone if chat else "UTC"
+
+
+def make_risk_command(services: Services, desk: RiskDesk) -> Callback:
+    """The /risk handler: parse → desk → render → reply."""
+
+    async def risk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer with the risk card, or a usage line."""
+        message = update.effective_message
+        if message is None:
+            return
+        request = parse_position_args(context.args or [], desk.symbols)
+        if isinstance(request, ArgsError):
+            await message.reply_text(request.text("risk"))
+            return
+        answer = await desk.card(request)
+        if isinstance(answer, DeskRefusal):
+            await message.reply_text(render_refusal(answer), parse_mode=ParseMode.HTML)
+            return
+        text = render_risk_card(answer, await _timezone(services, message.chat_id))
+        await message.reply_text(
+            text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
+        )
+
+    return risk
+
+
+def make_refresh(services: Services, desk: RiskDesk) -> Callback:
+    """The Refresh button: recompute the same position and edit the card in place."""
+
+    async def refresh(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Edit the card with fresh numbers."""
+        query = update.callback_query
+        if query is None or query.data is None or query.message is None:
+            return
+        request = decode_refresh(query.data)
+        answer = (
+            await desk.card(request) if request else DeskRefusal("This card is too old to refresh.")
+        )
+        if isinstance(answer, DeskRefusal):
+            await query.answer(answer.message[:200], show_alert=True)
+            return
+        text = render_risk_card(answer, await _timezone(services, query.message.chat.id))
+        try:
+            await query.edit_message_text(
+                text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+        await query.answer("Updated")
+
+    return refresh
+
+
+def handlers(services: Services, desk: RiskDesk) -> list[BaseHandler[Any, Any, Any]]:
+    """The handlers of this module."""
+    return [
+        CommandHandler("risk", make_risk_command(services, desk)),
+        CallbackQueryHandler(make_refresh(services, desk), pattern=rf"^{_PREFIX}\|"),
+    ]
