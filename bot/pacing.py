@@ -98,6 +98,11 @@ class RateLimiter:
         now = self._monotonic()
         return max(self._overall.wait_s(now), self._chat(chat_id).wait_s(now))
 
+    async def wait_for_chat(self, chat_id: int) -> None:
+        """Wait until the chat's own limit lets one more message go (without counting it)."""
+        while (wait := self.chat_wait_s(chat_id)) > 0:
+            await self._sleep(wait)
+
     async def acquire(self, chat_id: int) -> None:
         """Wait until a message to `chat_id` may go, and count it."""
         while (wait := self.wait_s(chat_id)) > 0:
