@@ -1,7 +1,10 @@
 """The composition root: settings → http client → store → market → services → handlers → jobs.
 
 The one module that sees everything. `run` drives python-telegram-bot's `Application` by hand (not
-`run_polling`) so that the store and the HTTP client are opened, and closed, around it in one place.
+`run_polling`) so that the store, the HTTP client and the feeds are opened, and closed, around it in
+one place. Process kinds (DESIGN.md section 6): `run` does everything; `web` answers commands by
+webhook and mirrors the market from the database; `worker` ingests, models and alerts, as the one
+leader (PostgreSQL advisory lock).
 """
 
 from __future__ import annotations
@@ -11,25 +14,50 @@ import contextlib
 import logging
 import signal
 from contextlib import AsyncExitStack
+from typing import Any
 
 import httpx
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
+from bot import jobs
+from bot.desk import RiskDesk
+from bot.feeds.ingest import IngestConfig, Ingestor, register_jobs
+from bot.liqmap import LiquidationMapService
 from bot.logs import configure_logging
-from bot.services import Services
+from bot.market import MarketState
+from bot.services import Clock, Services, utc_now
 from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
+from bot.tierbook import TierBook
 from config.settings import Settings
-from handlers import basic, errors
+from handlers import basic, errors, risk
+from risk.clusters import ClusterModelConfig
 
-__all__ = ["build_application", "migrate_only", "run"]
+__all__ = ["build_application", "build_services", "migrate_only", "run", "start_worker"]
 
 log = logging.getLogger(__name__)
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
 
-def build_application(settings: Settings, services: Services) -> Application:  # type: ignore[type-arg]
+async def build_services(
+    settings: Settings, http: httpx.AsyncClient, store: Store, clock: Clock = utc_now
+) -> Services:
+    """Market state, tier tables, liquidation maps and the risk desk over an open store."""
+    market = MarketState(clock, settings.venues)
+    tiers = TierBook(store)
+    await tiers.reload()
+    maps = LiquidationMapService(store, tiers, ClusterModelConfig(), clock)
+    desk = RiskDesk(
+        market, store, tiers, maps.combined_map, default_venue=settings.default_venue,
+        venues=settings.venues, symbols=settings.symbols, clock=clock,
+    )  # fmt: skip
+    return Services(settings, http, store, market, tiers, maps, desk, clock)
+
+
+def build_application(services: Services) -> TelegramApp:
     """The python-telegram-bot Application with every handler registered."""
+    settings = services.settings
     app = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -37,10 +65,26 @@ def build_application(settings: Settings, services: Services) -> Application:  #
         .rate_limiter(AIORateLimiter(max_retries=3))
         .build()
     )
-    for module in (basic,):
-        app.add_handlers(module.handlers(services))
+    app.add_handlers(basic.handlers(services))
+    app.add_handlers(risk.handlers(services, services.desk))
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
+
+
+async def start_worker(
+    app: TelegramApp, services: Services, ingest_config: IngestConfig | None = None
+) -> Ingestor:
+    """Restore the market, start the feeds and schedule the polls and the model updates."""
+    ingestor = Ingestor.from_settings(
+        services.settings, services.http, services.store, services.market,
+        clock=services.clock, config=ingest_config,
+    )  # fmt: skip
+    await ingestor.restore()
+    await ingestor.start()
+    assert app.job_queue is not None
+    register_jobs(app.job_queue, ingestor)
+    jobs.register_model_jobs(app.job_queue, services)
+    return ingestor
 
 
 async def migrate_only(settings: Settings) -> None:
@@ -55,38 +99,47 @@ async def migrate_only(settings: Settings) -> None:
 async def run(settings: Settings, command: str) -> None:
     """Run one process kind (`run`, `web` or `worker`) until SIGINT or SIGTERM."""
     token = settings.require_token()
-    secrets = [token] + (
-        [settings.webhook_secret.get_secret_value()] if settings.webhook_secret else []
-    )
-    configure_logging(settings.log_level, secrets)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    configure_logging(settings.log_level, [token] + ([secret] if secret else []))
+    stop = _stop_on_signals()
     async with AsyncExitStack() as stack:
         http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
         stack.push_async_callback(http.aclose)
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
-        services = Services(settings=settings, http=http, store=store)
-        app = build_application(settings, services)
+        services = await build_services(settings, http, store)
+        app = build_application(services)
         await stack.enter_async_context(app)
         await app.start()
         stack.push_async_callback(app.stop)
-        if command in ("run", "web"):
-            await _start_updates(app, settings)
-            stack.push_async_callback(_stop_updates, app)
         if command in ("run", "worker"):
             lock = LeaderLock(store.engine)
             stack.push_async_callback(lock.release)
-            await _lead_when_possible(lock, stop)
+            if not await _lead_when_possible(lock, stop):
+                return
+            ingestor = await start_worker(app, services)
+            stack.push_async_callback(ingestor.stop)
+        if command == "web":
+            assert app.job_queue is not None
+            await jobs.start_mirror(app.job_queue, services)
+        if command in ("run", "web"):
+            await _start_updates(app, settings)
+            stack.push_async_callback(_stop_updates, app)
         log.info("liqguard %s started", command)
         await stop.wait()
         log.info("liqguard stopping")
 
 
-async def _start_updates(app: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def _start_updates(app: TelegramApp, settings: Settings) -> None:
     assert app.updater is not None
     if settings.webhook_url:
         path = "telegram"
@@ -103,16 +156,17 @@ async def _start_updates(app: Application, settings: Settings) -> None:  # type:
         await app.updater.start_polling(drop_pending_updates=False)
 
 
-async def _stop_updates(app: Application) -> None:  # type: ignore[type-arg]
+async def _stop_updates(app: TelegramApp) -> None:
     if app.updater is not None and app.updater.running:
         await app.updater.stop()
 
 
-async def _lead_when_possible(lock: LeaderLock, stop: asyncio.Event) -> None:
-    """Wait (as a standby worker) until this process holds the leadership lock, or stop is set."""
+async def _lead_when_possible(lock: LeaderLock, stop: asyncio.Event) -> bool:
+    """Wait (as a standby worker) until this process leads; False when stopped first."""
     while not await lock.acquire():
-        log.info("another worker leads; waiting")
+        log.info("another worker leads; standing by")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=15)
         if stop.is_set():
-            return
+            return False
+    return True

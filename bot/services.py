@@ -1,14 +1,18 @@
-"""The services object the composition root builds and the handler factories receive."""
+"""The services the composition root builds and the handler factories receive."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpx
 
+from bot.desk import RiskDesk
+from bot.liqmap import LiquidationMapService
+from bot.market import MarketState
 from bot.store import Store
+from bot.tierbook import TierBook
 from config.settings import Settings
 
 __all__ = ["Clock", "Services", "utc_now"]
@@ -23,10 +27,13 @@ def utc_now() -> datetime:
 
 @dataclass
 class Services:
-    """Everything handlers and jobs need, built once in `bot.app.run`."""
+    """Everything handlers and jobs need, built once in `bot.app.build_services`."""
 
     settings: Settings
     http: httpx.AsyncClient
     store: Store
+    market: MarketState
+    tiers: TierBook
+    maps: LiquidationMapService
+    desk: RiskDesk
     clock: Clock = utc_now
-    started_at: datetime = field(default_factory=utc_now)

@@ -333,6 +333,11 @@ def _prune_job(ingestor: Ingestor) -> Callable[[CallbackContext[Any, Any, Any, A
     return prune
 
 
+FIRST_POLL_S = 0.1
+"""Delay of the first poll. Not 0: APScheduler's interval trigger, handed a start a moment in the past,
+schedules the first run one whole interval later."""
+
+
 def register_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
     """Schedule the polls: snapshots, candles and tiers at once and then every period; pruning daily."""
     config, kwargs = ingestor.config, {"max_instances": 1, "coalesce": True}
@@ -343,7 +348,11 @@ def register_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
     }
     for kind, every_s in periods.items():
         job_queue.run_repeating(
-            _poll_job(ingestor, kind), every_s, first=0, name=f"ingest {kind}", job_kwargs=kwargs
+            _poll_job(ingestor, kind),
+            every_s,
+            first=FIRST_POLL_S,
+            name=f"ingest {kind}",
+            job_kwargs=kwargs,
         )
     job_queue.run_repeating(
         _prune_job(ingestor), config.prune_every_s, first=60, name="prune market data",

@@ -1,0 +1,74 @@
+"""JobQueue jobs: each callback is a thin adapter around one service call.
+
+Jobs run with `max_instances=1` and `coalesce=True`, so a slow run is never stacked on itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram.ext import CallbackContext, JobQueue
+
+from bot.services import Services
+
+__all__ = ["register_model_jobs", "start_mirror"]
+
+log = logging.getLogger(__name__)
+JOB_KWARGS = {"max_instances": 1, "coalesce": True}
+MODEL_UPDATE_S = 60.0
+TIER_RELOAD_S = 600.0
+MIRROR_S = 5.0
+MIRROR_LAG = timedelta(seconds=10)
+"""The worker writes liquidations in batches; the mirror reads only what is surely written."""
+
+Job = Callable[[CallbackContext[Any, Any, Any, Any]], Coroutine[Any, Any, None]]
+
+
+def _job(action: Callable[[], Awaitable[object]]) -> Job:
+    async def callback(context: CallbackContext[Any, Any, Any, Any]) -> None:
+        del context
+        await action()
+
+    return callback
+
+
+def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
+    """The liquidation-map rebuild now and updates every minute; tier tables reloaded every 10 min."""
+    job_queue.run_once(_job(services.maps.rebuild), 0, name="rebuild liquidation maps")
+    job_queue.run_repeating(
+        _job(services.maps.update), MODEL_UPDATE_S, first=MODEL_UPDATE_S,
+        name="update liquidation maps", job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+    job_queue.run_repeating(
+        _job(services.tiers.reload), TIER_RELOAD_S, first=TIER_RELOAD_S,
+        name="reload tier tables", job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
+class _Mirror:
+    """Keeps a web process's market state in step with what the worker writes to the database."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.seen_until: datetime | None = None
+
+    async def once(self) -> None:
+        store, market = self.services.store, self.services.market
+        until = self.services.clock() - MIRROR_LAG
+        market.update_snapshots(await store.snapshots.latest())
+        start = self.seen_until or until - timedelta(days=7)
+        market.add_liquidations(await store.liquidations.since(start, until=until))
+        self.seen_until = until
+
+
+async def start_mirror(job_queue: JobQueue[Any], services: Services) -> None:
+    """Web processes: load the market from the database now, then every few seconds; model jobs too."""
+    mirror = _Mirror(services)
+    await mirror.once()
+    job_queue.run_repeating(
+        _job(mirror.once), MIRROR_S, first=MIRROR_S, name="mirror market", job_kwargs=JOB_KWARGS
+    )
+    register_model_jobs(job_queue, services)

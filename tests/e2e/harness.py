@@ -1,0 +1,102 @@
+"""The whole bot on loopback: the real python-telegram-bot Application, the real store, the real feeds,
+talking to the fake Bot API and the fake exchange."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bot.app import TelegramApp, build_application, build_services, start_worker
+from bot.feeds.ingest import IngestConfig
+from bot.feeds.stream import Backoff, StreamTimeouts
+from bot.services import Services
+from bot.store import Store
+from config.settings import load_settings
+from tests.fakes.exchange import FakeExchange
+from tests.fakes.telegram import FakeTelegram
+
+FAST_INGEST = IngestConfig(
+    backoff=Backoff(initial_s=0.01, max_s=0.05),
+    flush_every_s=0.02,
+    timeouts=StreamTimeouts(
+        open_timeout_s=2, silence_s=1.0, ping_interval_s=0.1, ping_timeout_s=0.3,
+        close_timeout_s=0.1, app_ping_interval_s=0.05,
+    ),
+)  # fmt: skip
+
+
+@dataclass
+class RunningBot:
+    """What a test drives and inspects."""
+
+    app: TelegramApp
+    services: Services
+    telegram: FakeTelegram
+    exchange: FakeExchange
+
+
+async def eventually(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Wait in short bounded steps until `check()` holds."""
+    async with asyncio.timeout(timeout_s):
+        while not check():  # noqa: ASYNC110 - polls state owned by the code under test, bounded
+            await asyncio.sleep(0.01)
+
+
+@asynccontextmanager
+async def running_bot(
+    tmp_path: Path,
+    *,
+    coins: tuple[str, ...] = ("BTC", "ETH"),
+    database_url: str | None = None,
+    **settings: Any,
+) -> AsyncIterator[RunningBot]:
+    """Start fakes, store, services and the Application (polling + worker); stop all on exit."""
+    async with FakeTelegram() as tg, FakeExchange(coins, server_ping_interval_s=0.05) as ex:
+        config = load_settings(
+            _env_file=None,
+            telegram_bot_token=tg.token,
+            telegram_api_base_url=tg.base_url,
+            database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+            symbols=",".join(coins),
+            **(ex.settings_overrides() | settings),
+        )
+        async with httpx.AsyncClient(timeout=2.0) as http:
+            store = await Store.open(config.database_url)
+            services = await build_services(config, http, store)
+            app = build_application(services)
+            try:
+                async with app:
+                    await app.start()
+                    ingestor = await start_worker(app, services, FAST_INGEST)
+                    assert app.updater is not None
+                    await app.updater.start_polling(poll_interval=0, timeout=1)
+                    bot = RunningBot(app, services, tg, ex)
+                    try:
+                        await _warm(bot)
+                        yield bot
+                    finally:
+                        await app.updater.stop()
+                        await ingestor.stop()
+                        await app.stop()
+            finally:
+                await store.close()
+
+
+async def _warm(bot: RunningBot) -> None:
+    """Wait until every venue's first quote of every coin is in the market state."""
+    market, settings = bot.services.market, bot.services.settings
+
+    def ready() -> bool:
+        return all(
+            market.quote(venue, coin) is not None
+            for venue in settings.venues
+            for coin in settings.symbols
+        )
+
+    await eventually(ready, timeout_s=10)
