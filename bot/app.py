@@ -31,7 +31,7 @@ from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
 from bot.tierbook import TierBook
 from config.settings import Settings
-from handlers import basic, errors, risk
+from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, watch
 from risk.clusters import ClusterModelConfig
 
 __all__ = ["build_application", "build_services", "migrate_only", "run", "start_worker"]
@@ -66,7 +66,12 @@ def build_application(services: Services) -> TelegramApp:
         .build()
     )
     app.add_handlers(basic.handlers(services))
-    app.add_handlers(risk.handlers(services, services.desk))
+    app.add_handlers(risk.handlers(services))
+    app.add_handlers(watch.handlers(services))
+    app.add_handlers(alerts.handlers(services))
+    app.add_handlers(liqs.handlers(services))
+    app.add_handlers(funding.handlers(services))
+    app.add_handlers(liqmap.handlers(services))
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
 
@@ -123,6 +128,7 @@ async def run(settings: Settings, command: str) -> None:
             assert app.job_queue is not None
             await jobs.start_mirror(app.job_queue, services)
         if command in ("run", "web"):
+            await basic.set_menus(app.bot)
             await _start_updates(app, settings)
             stack.push_async_callback(_stop_updates, app)
         log.info("liqguard %s started", command)

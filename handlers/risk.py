@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.desk import DeskRefusal, RiskCard, RiskDesk
+from bot.desk import DeskRefusal, RiskCard
 from bot.position_args import ArgsError, PositionArgs, parse_position_args
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.services import Services
@@ -71,31 +71,37 @@ async def _timezone(services: Services, chat_id: int) -> str:
     return chat.timezone if chat else "UTC"
 
 
-def make_risk_command(services: Services, desk: RiskDesk) -> Callback:
+async def answer_risk(services: Services, update: Update, words: Sequence[str]) -> None:
+    """Reply to `words` (as after /risk) with the risk card, a refusal or a usage line."""
+    message = update.effective_message
+    if message is None:
+        return
+    desk = services.desk
+    request = parse_position_args(words, desk.symbols)
+    if isinstance(request, ArgsError):
+        await message.reply_text(request.text("risk"))
+        return
+    answer = await desk.card(request)
+    if isinstance(answer, DeskRefusal):
+        await message.reply_text(render_refusal(answer), parse_mode=ParseMode.HTML)
+        return
+    text = render_risk_card(answer, await _timezone(services, message.chat_id))
+    await message.reply_text(
+        text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
+    )
+
+
+def make_risk_command(services: Services) -> Callback:
     """The /risk handler: parse → desk → render → reply."""
 
     async def risk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer with the risk card, or a usage line."""
-        message = update.effective_message
-        if message is None:
-            return
-        request = parse_position_args(context.args or [], desk.symbols)
-        if isinstance(request, ArgsError):
-            await message.reply_text(request.text("risk"))
-            return
-        answer = await desk.card(request)
-        if isinstance(answer, DeskRefusal):
-            await message.reply_text(render_refusal(answer), parse_mode=ParseMode.HTML)
-            return
-        text = render_risk_card(answer, await _timezone(services, message.chat_id))
-        await message.reply_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
-        )
+        await answer_risk(services, update, context.args or [])
 
     return risk
 
 
-def make_refresh(services: Services, desk: RiskDesk) -> Callback:
+def make_refresh(services: Services) -> Callback:
     """The Refresh button: recompute the same position and edit the card in place."""
 
     async def refresh(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,7 +111,9 @@ def make_refresh(services: Services, desk: RiskDesk) -> Callback:
             return
         request = decode_refresh(query.data)
         answer = (
-            await desk.card(request) if request else DeskRefusal("This card is too old to refresh.")
+            await services.desk.card(request)
+            if request
+            else DeskRefusal("This card is too old to refresh.")
         )
         if isinstance(answer, DeskRefusal):
             await query.answer(answer.message[:200], show_alert=True)
@@ -123,9 +131,9 @@ def make_refresh(services: Services, desk: RiskDesk) -> Callback:
     return refresh
 
 
-def handlers(services: Services, desk: RiskDesk) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("risk", make_risk_command(services, desk)),
-        CallbackQueryHandler(make_refresh(services, desk), pattern=rf"^{_PREFIX}\|"),
+        CommandHandler("risk", make_risk_command(services)),
+        CallbackQueryHandler(make_refresh(services), pattern=rf"^{_PREFIX}\|"),
     ]

@@ -18,6 +18,7 @@ from bot.feeds.stream import Backoff, StreamTimeouts
 from bot.services import Services
 from bot.store import Store
 from config.settings import load_settings
+from handlers import basic
 from tests.fakes.exchange import FakeExchange
 from tests.fakes.telegram import FakeTelegram
 
@@ -74,6 +75,7 @@ async def running_bot(
                 async with app:
                     await app.start()
                     ingestor = await start_worker(app, services, FAST_INGEST)
+                    await basic.set_menus(app.bot)
                     assert app.updater is not None
                     await app.updater.start_polling(poll_interval=0, timeout=1)
                     bot = RunningBot(app, services, tg, ex)
