@@ -1,14 +1,16 @@
 """Rolling liquidation totals over 1h, 4h, 12h, 24h and 7d, updated in O(1) amortised per event.
 
 One log holds the last 7 days of events column by column (fixed-size chunks of `array`s: about 29
-bytes per event, no Python object per event), and each window keeps a head index into it, running
-sums per (venue, symbol, side), counts, and monotonic deques of indices for the largest liquidation
-overall and per symbol. Adding an event updates every window it falls in; `advance(now)` walks each
-head past the events that left its window and subtracts them.
+bytes per event, no Python object per event). Each window keeps a head index into it and running sums
+and counts per (venue, symbol, side). One monotonic deque per symbol (indices whose notional exceeds
+every later one's) serves all windows: since the windows share their right end, a window's largest
+event is the first deque entry at or after its head. Adding an event updates every window it falls
+in; `advance(now)` walks each head past the events that left its window and subtracts them.
 
 Events are expected roughly in time order (they arrive live, or sorted from the database). A late
 event is added only to the windows its time falls in; it leaves them when the head reaches its place
-in the log, so lateness of a few seconds delays its eviction by as much.
+in the log, so lateness of a few seconds delays its eviction by as much (and a late event that beats
+earlier ones in the largest-deque may hide them from a shorter window's "largest").
 """
 
 from __future__ import annotations
@@ -72,17 +74,42 @@ class _Chunk:
         self.window = array("B", bytes(CHUNK))  # index of the smallest window the event went into
 
 
+class _Largest:
+    """A monotonic deque: event indices with their notionals, decreasing from the left."""
+
+    __slots__ = ("ids", "values")
+
+    def __init__(self) -> None:
+        self.ids: deque[int] = deque()
+        self.values: deque[float] = deque()
+
+    def push(self, seq: int, notional: float, head: int) -> None:
+        ids, values = self.ids, self.values
+        while ids and ids[0] < head:
+            ids.popleft()
+            values.popleft()
+        while values and values[-1] <= notional:
+            values.pop()
+            ids.pop()
+        ids.append(seq)
+        values.append(notional)
+
+    def first(self, head: int, eligible: Callable[[int], bool]) -> int | None:
+        """The largest event at or after `head` that `eligible` accepts."""
+        for seq in self.ids:  # ascending, notionals decreasing: the first match is the largest
+            if seq >= head and eligible(seq):
+                return seq
+        return None
+
+
 class _Window:
-    __slots__ = ("count", "head", "index", "largest", "largest_by_symbol", "span_ms", "sums")
+    __slots__ = ("head", "index", "span_ms", "sums")
 
     def __init__(self, index: int, span_ms: int, head: int) -> None:
         self.index = index
         self.span_ms = span_ms
         self.head = head
-        self.sums: dict[int, float] = {}
-        self.count: dict[int, int] = {}
-        self.largest: deque[int] = deque()
-        self.largest_by_symbol: dict[int, deque[int]] = {}
+        self.sums: dict[int, list[float]] = {}  # key → [notional, count]
 
 
 class LiquidationWindows:
@@ -107,6 +134,9 @@ class LiquidationWindows:
         self._symbols: list[str] = []
         self._symbol_ids: dict[str, int] = {}
         self._now_ms = 0
+        self._largest: dict[int, _Largest] = {}  # per symbol, over the longest window
+        self._sums = [window.sums for window in self._windows]
+        self._shortest_ms = self._windows[0].span_ms
 
     def __len__(self) -> int:
         """Events held (those inside the longest window)."""
@@ -139,15 +169,20 @@ class LiquidationWindows:
         self, ts_ms: int, notional: float, price: float, venue: str, symbol: str, side: int
     ) -> None:
         """`add` from plain values (side 0 = long, 1 = short)."""
-        now_ms = max(self._now_ms, ts_ms)
-        first = 0
-        for window in self._windows:
-            if ts_ms >= now_ms - window.span_ms:
-                break
-            first += 1
+        if ts_ms >= self._now_ms - self._shortest_ms:
+            first = 0  # the live case: the event is in every window
         else:
-            return
-        venue_id, symbol_id = self._intern(venue, symbol)
+            now_ms, first = max(self._now_ms, ts_ms), 0
+            for window in self._windows:
+                if ts_ms >= now_ms - window.span_ms:
+                    break
+                first += 1
+            else:
+                return
+        venue_id = self._venue_ids.get(venue)
+        symbol_id = self._symbol_ids.get(symbol)
+        if venue_id is None or symbol_id is None:
+            venue_id, symbol_id = self._intern(venue, symbol)
         seq = self._end
         if seq - self._base == len(self._chunks) << CHUNK_BITS:
             self._chunks.append(_Chunk())
@@ -157,22 +192,22 @@ class LiquidationWindows:
         chunk.window[slot] = first
         self._end = seq + 1
         key = (venue_id << 17) | (symbol_id << 1) | side
-        for window in self._windows[first:]:
-            window.sums[key] = window.sums.get(key, 0.0) + notional
-            window.count[key] = window.count.get(key, 0) + 1
-            _push(window.largest, seq, notional, window.head, self._notional)
-            by_symbol = window.largest_by_symbol.get(symbol_id)
-            if by_symbol is None:
-                by_symbol = window.largest_by_symbol[symbol_id] = deque()
-            _push(by_symbol, seq, notional, window.head, self._notional)
+        for sums in self._sums[first:] if first else self._sums:
+            held = sums.get(key)
+            if held is None:
+                sums[key] = [notional, 1]
+            else:
+                held[0] += notional
+                held[1] += 1
+        largest = self._largest.get(symbol_id)
+        if largest is None:
+            largest = self._largest[symbol_id] = _Largest()
+        largest.push(seq, notional, self._windows[-1].head)
 
     def extend(self, events: Iterable[LiquidationEvent]) -> None:
         """`add` each event."""
         for event in events:
             self.add(event)
-
-    def _notional(self, seq: int) -> float:
-        return self._chunks[(seq - self._base) >> CHUNK_BITS].notional[seq & MASK]
 
     def advance(self, now: datetime) -> None:
         """Evict the events that are older than each window at `now`."""
@@ -185,20 +220,38 @@ class LiquidationWindows:
 
     def _evict(self, window: _Window, cutoff_ms: int) -> None:
         head, end, base, chunks = window.head, self._end, self._base, self._chunks
-        sums, count = window.sums, window.count
+        sums = window.sums
         while head < end:
             chunk, slot = chunks[(head - base) >> CHUNK_BITS], head & MASK
             if chunk.ts[slot] >= cutoff_ms:
                 break
             if chunk.window[slot] <= window.index:
                 key = (chunk.venue[slot] << 17) | (chunk.symbol[slot] << 1) | chunk.side[slot]
-                sums[key] -= chunk.notional[slot]
-                count[key] -= 1
-                if not count[key]:
-                    del sums[key], count[key]
+                held = sums[key]
+                held[0] -= chunk.notional[slot]
+                held[1] -= 1
+                if not held[1]:
+                    del sums[key]
             head += 1
         window.head = head
-        _prune(window.largest, head)
+
+    def _largest_in(self, window: _Window, symbol_id: int | None) -> int | None:
+        def eligible(seq: int) -> bool:
+            chunk = self._chunks[(seq - self._base) >> CHUNK_BITS]
+            return chunk.window[seq & MASK] <= window.index
+
+        if symbol_id is not None:
+            largest = self._largest.get(symbol_id)
+            return largest.first(window.head, eligible) if largest is not None else None
+        best: int | None = None
+        for largest in self._largest.values():
+            seq = largest.first(window.head, eligible)
+            if seq is not None and (best is None or self._notional(seq) > self._notional(best)):
+                best = seq
+        return best
+
+    def _notional(self, seq: int) -> float:
+        return self._chunks[(seq - self._base) >> CHUNK_BITS].notional[seq & MASK]
 
     def _event(self, seq: int) -> LiquidationEvent:
         chunk, slot = self._chunks[(seq - self._base) >> CHUNK_BITS], seq & MASK
@@ -217,39 +270,20 @@ class LiquidationWindows:
         by_symbol: dict[str, float] = {}
         count_by_venue: dict[str, int] = {}
         sides = [0.0, 0.0]
-        for key, notional in window.sums.items():
+        for key, (notional, count) in window.sums.items():
             if symbol_id is not None and (key >> 1) & 0xFFFF != symbol_id:
                 continue
             venue, coin = self._venues[key >> 17], self._symbols[(key >> 1) & 0xFFFF]
             sides[key & 1] += notional
             by_venue[venue] = by_venue.get(venue, 0.0) + notional
             by_symbol[coin] = by_symbol.get(coin, 0.0) + notional
-            count_by_venue[venue] = count_by_venue.get(venue, 0) + window.count[key]
-        if symbol_id is None:
-            top = window.largest
-        else:
-            top = window.largest_by_symbol.get(symbol_id, deque())
-            _prune(top, window.head)
+            count_by_venue[venue] = count_by_venue.get(venue, 0) + int(count)
+        top = self._largest_in(window, symbol_id)
         start = from_ms(self._now_ms - window.span_ms)
         return WindowTotals(
             name, start, from_ms(self._now_ms), symbol, sum(count_by_venue.values()),
             sides[0] + sides[1], sides[0], sides[1],
             dict(sorted(by_venue.items(), key=lambda kv: -kv[1])),
             dict(sorted(by_symbol.items(), key=lambda kv: -kv[1])),
-            count_by_venue, self._event(top[0]) if top else None,
+            count_by_venue, self._event(top) if top is not None else None,
         )  # fmt: skip
-
-
-def _prune(ids: deque[int], head: int) -> None:
-    while ids and ids[0] < head:
-        ids.popleft()
-
-
-def _push(
-    ids: deque[int], seq: int, notional: float, head: int, notional_of: Callable[[int], float]
-) -> None:
-    """Append `seq` to a monotonic deque (notionals decreasing from left), dropping what it beats."""
-    _prune(ids, head)
-    while ids and notional_of(ids[-1]) <= notional:
-        ids.pop()
-    ids.append(seq)

@@ -142,7 +142,7 @@ class BinanceDecoder:
     def __init__(self, tracked: frozenset[str]) -> None:
         self._tracked = tracked
 
-    def __call__(self, frame: str | bytes) -> Decoded:
+    def __call__(self, frame: str | bytes) -> Decoded:  # noqa: PLR0912 - one dispatch on the event type
         """Decode one frame."""
         try:
             message = json.loads(frame)
@@ -150,6 +150,10 @@ class BinanceDecoder:
             raise MalformedPayload(VENUE, "frame", "not JSON") from exc
         if isinstance(message, dict) and "data" in message and "stream" in message:
             message = message["data"]
+        if isinstance(message, dict) and message.get("e") == "forceOrder":  # the hot path
+            event = parse_force_order(message)
+            if event is not None:
+                return Decoded([event])
         decoded = Decoded()
         if isinstance(message, list):
             decoded.marks = parse_mark_prices(message, self._tracked)
