@@ -17,9 +17,11 @@ from contextlib import AsyncExitStack
 from typing import Any
 
 import httpx
+from telegram import Bot
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import jobs
+from bot.delivery import Sender
 from bot.desk import RiskDesk
 from bot.feeds.ingest import IngestConfig, Ingestor, register_jobs
 from bot.liqmap import LiquidationMapService
@@ -34,7 +36,7 @@ from config.settings import Settings
 from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, watch
 from risk.clusters import ClusterModelConfig
 
-__all__ = ["build_application", "build_services", "migrate_only", "run", "start_worker"]
+__all__ = ["Worker", "build_application", "build_services", "migrate_only", "run", "start_worker"]
 
 log = logging.getLogger(__name__)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
@@ -76,20 +78,43 @@ def build_application(services: Services) -> TelegramApp:
     return app
 
 
+class Worker:
+    """What a worker process runs beside the Application: the feeds and the outbox sender."""
+
+    def __init__(self, ingestor: Ingestor, sender_bot: Bot, sender: Sender) -> None:
+        self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(sender.run(self._stop), name="outbox sender")
+
+    async def stop(self) -> None:
+        """Stop the sender (after its current drain), the feeds, and the sender's bot."""
+        self._stop.set()
+        self.sender.wake()
+        await self._task
+        await self.ingestor.stop()
+        await self.sender_bot.shutdown()
+
+
 async def start_worker(
     app: TelegramApp, services: Services, ingest_config: IngestConfig | None = None
-) -> Ingestor:
-    """Restore the market, start the feeds and schedule the polls and the model updates."""
+) -> Worker:
+    """Restore the market, start the feeds and the sender, and schedule polls and model updates."""
+    settings = services.settings
     ingestor = Ingestor.from_settings(
-        services.settings, services.http, services.store, services.market,
+        settings, services.http, services.store, services.market,
         clock=services.clock, config=ingest_config,
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()
+    # The outbox paces itself (bot/pacing.py); its bot has no second rate limiter that would retry 429s.
+    sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
+    await sender_bot.initialize()
+    sender = Sender(sender_bot, services.store, services.clock)
+    services.wake_sender = sender.wake
     assert app.job_queue is not None
     register_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services)
-    return ingestor
+    return Worker(ingestor, sender_bot, sender)
 
 
 async def migrate_only(settings: Settings) -> None:
@@ -122,8 +147,8 @@ async def run(settings: Settings, command: str) -> None:
             stack.push_async_callback(lock.release)
             if not await _lead_when_possible(lock, stop):
                 return
-            ingestor = await start_worker(app, services)
-            stack.push_async_callback(ingestor.stop)
+            worker = await start_worker(app, services)
+            stack.push_async_callback(worker.stop)
         if command == "web":
             assert app.job_queue is not None
             await jobs.start_mirror(app.job_queue, services)

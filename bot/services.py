@@ -37,3 +37,5 @@ class Services:
     maps: LiquidationMapService
     desk: RiskDesk
     clock: Clock = utc_now
+    wake_sender: Callable[[], None] = lambda: None
+    """Call after writing to the outbox: the worker's sender drains it now instead of on its next tick."""

@@ -74,7 +74,7 @@ async def running_bot(
             try:
                 async with app:
                     await app.start()
-                    ingestor = await start_worker(app, services, FAST_INGEST)
+                    worker = await start_worker(app, services, FAST_INGEST)
                     await basic.set_menus(app.bot)
                     assert app.updater is not None
                     await app.updater.start_polling(poll_interval=0, timeout=1)
@@ -84,7 +84,7 @@ async def running_bot(
                         yield bot
                     finally:
                         await app.updater.stop()
-                        await ingestor.stop()
+                        await worker.stop()
                         await app.stop()
             finally:
                 await store.close()
