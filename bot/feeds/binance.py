@@ -8,13 +8,13 @@ endpoint: the bundled tables of `risk.tiers` apply until `!contractInfo` pushes 
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.feeds.errors import MalformedPayload
 from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, checked_symbol, parses
@@ -145,7 +145,7 @@ class BinanceDecoder:
     def __call__(self, frame: str | bytes) -> Decoded:  # noqa: PLR0912 - one dispatch on the event type
         """Decode one frame."""
         try:
-            message = json.loads(frame)
+            message = orjson.loads(frame)
         except ValueError as exc:
             raise MalformedPayload(VENUE, "frame", "not JSON") from exc
         if isinstance(message, dict) and "data" in message and "stream" in message:

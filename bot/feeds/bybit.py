@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.feeds.errors import ExchangeRejected, MalformedPayload, RateLimited
 from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, checked_symbol, parses
@@ -90,7 +91,7 @@ class BybitDecoder:
     def __call__(self, frame: str | bytes) -> Decoded:
         """Decode one frame."""
         try:
-            message = json.loads(frame)
+            message = orjson.loads(frame)
         except ValueError as exc:
             raise MalformedPayload(VENUE, "frame", "not JSON") from exc
         if not isinstance(message, dict):

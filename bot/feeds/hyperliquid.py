@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.feeds.errors import MalformedPayload
 from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, parses
@@ -47,7 +48,7 @@ class HyperliquidDecoder:
     def __call__(self, frame: str | bytes) -> Decoded:
         """Decode one frame."""
         try:
-            message = json.loads(frame)
+            message = orjson.loads(frame)
         except ValueError as exc:
             raise MalformedPayload(VENUE, "frame", "not JSON") from exc
         channel = message.get("channel") if isinstance(message, dict) else None

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.feeds.errors import ExchangeRejected, MalformedPayload, RateLimited
 from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, checked_symbol, parses
@@ -134,7 +135,7 @@ class OkxDecoder:
         if frame in ("pong", b"pong"):
             return Decoded()
         try:
-            message = json.loads(frame)
+            message = orjson.loads(frame)
         except ValueError as exc:
             raise MalformedPayload(VENUE, "frame", "not JSON") from exc
         if not isinstance(message, dict):

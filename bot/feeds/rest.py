@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
+import orjson
 
 from bot.feeds.errors import ExchangeRejected, ExchangeUnavailable, MalformedPayload, RateLimited
 
@@ -62,6 +62,6 @@ async def request_json(
     if status >= 400:
         raise ExchangeRejected(venue, f"HTTP {status} on {url}: {response.text[:200]}")
     try:
-        return json.loads(response.content)
+        return orjson.loads(response.content)
     except ValueError as exc:
         raise MalformedPayload(venue, "body", f"not JSON from {url}") from exc
