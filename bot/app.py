@@ -36,7 +36,15 @@ from config.settings import Settings
 from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, watch
 from risk.clusters import ClusterModelConfig
 
-__all__ = ["Worker", "build_application", "build_services", "migrate_only", "run", "start_worker"]
+__all__ = [
+    "Worker",
+    "build_application",
+    "build_services",
+    "migrate_only",
+    "run",
+    "start_updates",
+    "start_worker",
+]
 
 log = logging.getLogger(__name__)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
@@ -154,7 +162,7 @@ async def run(settings: Settings, command: str) -> None:
             await jobs.start_mirror(app.job_queue, services)
         if command in ("run", "web"):
             await basic.set_menus(app.bot)
-            await _start_updates(app, settings)
+            await start_updates(app, settings)
             stack.push_async_callback(_stop_updates, app)
         log.info("liqguard %s started", command)
         await stop.wait()
@@ -170,12 +178,13 @@ def _stop_on_signals() -> asyncio.Event:
     return stop
 
 
-async def _start_updates(app: TelegramApp, settings: Settings) -> None:
+async def start_updates(app: TelegramApp, settings: Settings, listen: str = "0.0.0.0") -> None:  # noqa: S104 - the web process serves the platform's router
+    """Long polling, or the webhook server (secret token checked) when WEBHOOK_URL is set."""
     assert app.updater is not None
     if settings.webhook_url:
         path = "telegram"
         await app.updater.start_webhook(
-            listen="0.0.0.0",  # noqa: S104 - the web process serves the platform's router
+            listen=listen,
             port=settings.port,
             url_path=path,
             webhook_url=f"{settings.webhook_url.rstrip('/')}/{path}",

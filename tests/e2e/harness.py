@@ -15,7 +15,7 @@ import httpx
 from bot.app import TelegramApp, build_application, build_services, start_worker
 from bot.feeds.ingest import IngestConfig
 from bot.feeds.stream import Backoff, StreamTimeouts
-from bot.services import Services
+from bot.services import Clock, Services, utc_now
 from bot.store import Store
 from config.settings import load_settings
 from handlers import basic
@@ -55,6 +55,7 @@ async def running_bot(
     *,
     coins: tuple[str, ...] = ("BTC", "ETH"),
     database_url: str | None = None,
+    clock: Clock = utc_now,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
     """Start fakes, store, services and the Application (polling + worker); stop all on exit."""
@@ -69,7 +70,7 @@ async def running_bot(
         )
         async with httpx.AsyncClient(timeout=2.0) as http:
             store = await Store.open(config.database_url)
-            services = await build_services(config, http, store)
+            services = await build_services(config, http, store, clock)
             app = build_application(services)
             try:
                 async with app:
