@@ -56,10 +56,15 @@ async def running_bot(
     coins: tuple[str, ...] = ("BTC", "ETH"),
     database_url: str | None = None,
     clock: Clock = utc_now,
+    ingest_config: IngestConfig = FAST_INGEST,
+    server_ping_interval_s: float | None = 0.05,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
     """Start fakes, store, services and the Application (polling + worker); stop all on exit."""
-    async with FakeTelegram() as tg, FakeExchange(coins, server_ping_interval_s=0.05) as ex:
+    async with (
+        FakeTelegram() as tg,
+        FakeExchange(coins, server_ping_interval_s=server_ping_interval_s) as ex,
+    ):
         config = load_settings(
             _env_file=None,
             telegram_bot_token=tg.token,
@@ -75,7 +80,7 @@ async def running_bot(
             try:
                 async with app:
                     await app.start()
-                    worker = await start_worker(app, services, FAST_INGEST)
+                    worker = await start_worker(app, services, ingest_config)
                     await basic.set_menus(app.bot)
                     assert app.updater is not None
                     await app.updater.start_polling(poll_interval=0, timeout=1)
