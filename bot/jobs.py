@@ -13,14 +13,16 @@ from typing import Any
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.services import Services
+from bot.summary_posts import post_due_summaries
 
-__all__ = ["register_model_jobs", "start_mirror"]
+__all__ = ["register_model_jobs", "register_summary_job", "start_mirror"]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
 MODEL_UPDATE_S = 60.0
 TIER_RELOAD_S = 600.0
 MIRROR_S = 5.0
+SUMMARY_CHECK_S = 30.0
 MIRROR_LAG = timedelta(seconds=10)
 """The worker writes liquidations in batches; the mirror reads only what is surely written."""
 
@@ -45,6 +47,14 @@ def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
     job_queue.run_repeating(
         _job(services.tiers.reload), TIER_RELOAD_S, first=TIER_RELOAD_S,
         name="reload tier tables", job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
+def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
+    """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summary_posts.py)."""
+    job_queue.run_repeating(
+        _job(lambda: post_due_summaries(services)), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
+        name="post scheduled summaries", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 
 

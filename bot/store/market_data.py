@@ -166,6 +166,19 @@ class SnapshotRepo:
             rows = (await conn.execute(query)).mappings().all()
         return [_snapshot(row) for row in rows]
 
+    async def first_since(self, venue: str, symbol: str, start: datetime) -> VenueSnapshot | None:
+        """The oldest snapshot of one venue and symbol at or after `start` (one indexed row), or None."""
+        t = market_snapshots
+        query = (
+            select(t)
+            .where(t.c.venue == venue, t.c.symbol == symbol, t.c.ts_ms >= to_ms(start))
+            .order_by(t.c.ts_ms, t.c.id)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return _snapshot(row) if row else None
+
     async def prune(self, before: datetime) -> int:
         """Delete snapshots older than `before`; returns how many."""
         query = delete(market_snapshots).where(market_snapshots.c.ts_ms < to_ms(before))

@@ -290,6 +290,21 @@ class FakeTelegram:
         """Make getChatMember answer `status` for this user in this chat (default: member)."""
         self._members[(chat_id, user_id)] = status
 
+    def add_chat(
+        self,
+        chat_id: int,
+        chat_type: ChatType,
+        *,
+        title: str | None = None,
+        username: str | None = None,
+    ) -> None:
+        """Make a chat known to getChat (by id, or by ``@username`` when given), e.g. a channel."""
+        chat = self._register_chat(chat_id, chat_type, is_forum=False)
+        if title is not None:
+            chat["title"] = title
+        if username is not None:
+            chat["username"] = username
+
     def fail_next(
         self,
         method: str,
@@ -491,6 +506,11 @@ class FakeTelegram:
         return True
 
     def _chat_id(self, params: JSONDict) -> int:
+        raw = params.get("chat_id")
+        if isinstance(raw, str) and raw.startswith("@"):  # a public channel or group by username
+            for chat in self._chats.values():
+                if f"@{chat.get('username', '')}".lower() == raw.lower():
+                    return int(chat["id"])
         try:
             return int(params["chat_id"])
         except (KeyError, ValueError):

@@ -51,6 +51,14 @@ async def test_snapshots_latest_and_history(store: Store) -> None:
     assert await store.snapshots.prune(T0 + timedelta(seconds=1)) == 2
 
 
+async def test_snapshots_first_since_is_the_oldest_row_in_range(store: Store) -> None:
+    """`first_since` gives the oldest snapshot at or after the start, None when there is none."""
+    rows = [VenueSnapshot("bybit", "ETH", T0 + timedelta(minutes=m), 3_000 + m) for m in (0, 5, 9)]
+    await store.snapshots.add_many([*rows, VenueSnapshot("okx", "ETH", T0, 2_999)])
+    assert await store.snapshots.first_since("bybit", "ETH", T0 + timedelta(minutes=1)) == rows[1]
+    assert await store.snapshots.first_since("bybit", "ETH", T0 + timedelta(minutes=10)) is None
+
+
 async def test_candles_upsert_replaces_and_recent_is_ordered(store: Store) -> None:
     """Re-fetching a candle replaces it; `recent` returns the newest N, oldest first."""
 
