@@ -34,6 +34,7 @@ from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
 from bot.tierbook import TierBook
+from bot.update_order import PerChatUpdateProcessor
 from config.settings import Settings
 from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, summary, watch
 from risk.clusters import ClusterModelConfig
@@ -52,7 +53,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 CONCURRENT_UPDATES = 64
-"""Updates handled at once: one slow chat (a chart, a slow venue) must not hold up the others."""
+"""Updates handled at once (one at a time per chat): a slow chat must not hold up the others."""
 
 
 async def build_services(
@@ -78,7 +79,7 @@ def build_application(services: Services) -> TelegramApp:
         .token(settings.require_token())
         .base_url(settings.telegram_api_base_url)
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
     app.add_handlers(basic.handlers(services))
