@@ -238,6 +238,7 @@ class Sender:
     async def _send(self, chat_id: int, payload: SendPayload) -> int:
         markup = self._markup(payload.get("reply_markup"))
         thread = payload.get("message_thread_id")
+        silent = payload.get("silent", False)
         if "photo_b64" in payload:
             message = await self._bot.send_photo(
                 chat_id,
@@ -246,6 +247,7 @@ class Sender:
                 parse_mode=payload["parse_mode"],
                 reply_markup=markup,
                 message_thread_id=thread,
+                disable_notification=silent,
             )
         else:
             message = await self._bot.send_message(
@@ -254,6 +256,7 @@ class Sender:
                 parse_mode=payload["parse_mode"],
                 reply_markup=markup,
                 message_thread_id=thread,
+                disable_notification=silent,
             )
         return message.message_id
 

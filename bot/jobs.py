@@ -12,16 +12,20 @@ from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
+from bot.alerts import Alerts
 from bot.services import Services
 from bot.summary_posts import post_due_summaries
 
-__all__ = ["register_model_jobs", "register_summary_job", "start_mirror"]
+__all__ = ["register_alert_jobs", "register_model_jobs", "register_summary_job", "start_mirror"]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
 MODEL_UPDATE_S = 60.0
 TIER_RELOAD_S = 600.0
 MIRROR_S = 5.0
+MARKET_ALERTS_S = 10.0
+CLUSTER_ALERTS_S = 30.0
+DIGESTS_S = 60.0
 SUMMARY_CHECK_S = 30.0
 MIRROR_LAG = timedelta(seconds=10)
 """The worker writes liquidations in batches; the mirror reads only what is surely written."""
@@ -56,6 +60,18 @@ def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
         _job(lambda: post_due_summaries(services)), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
         name="post scheduled summaries", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
+
+
+def register_alert_jobs(job_queue: JobQueue[Any], alerts: Alerts) -> None:
+    """Market alerts every 10 s, clusters in the way every 30 s, digests of held alerts every minute."""
+    for action, interval_s, name in (
+        (alerts.market.evaluate, MARKET_ALERTS_S, "market alerts"),
+        (alerts.engine.check_clusters, CLUSTER_ALERTS_S, "cluster alerts"),
+        (alerts.send_digests, DIGESTS_S, "alert digests"),
+    ):
+        job_queue.run_repeating(
+            _job(action), interval_s, first=interval_s, name=name, job_kwargs=JOB_KWARGS
+        )
 
 
 class _Mirror:

@@ -6,7 +6,8 @@ Alert and summary code builds payloads with `send_payload` and `edit_payload` an
     {"op": "send", "text": html, "parse_mode": "HTML",
      "reply_markup": {"inline_keyboard": [...]},   # optional, an InlineKeyboardMarkup as a dict
      "message_thread_id": 12,                      # optional, a forum topic
-     "photo_b64": "..."}                           # optional: sendPhoto with `text` as the caption
+     "photo_b64": "...",                           # optional: sendPhoto with `text` as the caption
+     "silent": true}                               # optional: delivered without sound
 
     {"op": "edit", "edit_of": "<idempotency key of the original message>", "text": html,
      "parse_mode": "HTML", "reply_markup": {...}}   # reply_markup optional
@@ -49,6 +50,7 @@ class SendPayload(TypedDict):
     reply_markup: NotRequired[dict[str, Any]]
     message_thread_id: NotRequired[int]
     photo_b64: NotRequired[str]
+    silent: NotRequired[bool]
 
 
 class EditPayload(TypedDict):
@@ -70,8 +72,9 @@ def send_payload(
     reply_markup: InlineKeyboardMarkup | None = None,
     message_thread_id: int | None = None,
     photo: bytes | None = None,
+    silent: bool = False,
 ) -> SendPayload:
-    """A message to send: HTML text, or a PNG/JPEG `photo` captioned with it."""
+    """A message to send: HTML text, or a PNG/JPEG `photo` captioned with it; `silent`: no sound."""
     payload: SendPayload = {"op": "send", "text": text, "parse_mode": "HTML"}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup.to_dict()
@@ -79,6 +82,8 @@ def send_payload(
         payload["message_thread_id"] = message_thread_id
     if photo is not None:
         payload["photo_b64"] = base64.b64encode(photo).decode("ascii")
+    if silent:
+        payload["silent"] = True
     return payload
 
 
@@ -116,6 +121,8 @@ def parse_payload(raw: dict[str, Any]) -> Payload:
             send["message_thread_id"] = thread
         if isinstance(photo := raw.get("photo_b64"), str):
             send["photo_b64"] = photo
+        if raw.get("silent") is True:
+            send["silent"] = True
         return send
     if op == "edit" and isinstance(edit_of := raw.get("edit_of"), str):
         edit: EditPayload = {"op": "edit", "edit_of": edit_of, "text": text, "parse_mode": "HTML"}

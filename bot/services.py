@@ -39,3 +39,5 @@ class Services:
     clock: Clock = utc_now
     wake_sender: Callable[[], None] = lambda: None
     """Call after writing to the outbox: the worker's sender drains it now instead of on its next tick."""
+    watches_changed: Callable[[], None] = lambda: None
+    """Call after adding or removing watches: the worker's alert engine reloads them now."""

@@ -122,6 +122,7 @@ def make_stop(services: Services) -> Callback:
             return
         store, now = services.store, services.clock()
         watches = await store.watches.remove_all(message.chat_id)
+        services.watches_changed()
         schedules = await store.schedules.list_for_chat(message.chat_id)
         for schedule in schedules:
             await store.schedules.remove(message.chat_id, schedule.kind)

@@ -59,6 +59,7 @@ async def watch_words(services: Services, update: Update, words: Sequence[str]) 
               margin_mode=str(p.margin_mode), wallet_balance=request.wallet_balance),
         services.clock(),
     )  # fmt: skip
+    services.watches_changed()
     chat = await services.store.chats.get(message.chat_id)
     ladder = AlertSettings.from_stored(chat.settings if chat else None).ladder_pct
     await message.reply_text(render_watch_added(watch, card, ladder), parse_mode=ParseMode.HTML)
@@ -119,6 +120,7 @@ def make_unwatch(services: Services) -> Callback:
             )
             return
         removed = await services.store.watches.remove(message.chat_id, int(raw))
+        services.watches_changed()
         await message.reply_text(
             f"Stopped watching #{raw}." if removed else f"You have no watch #{raw}; see /positions."
         )
@@ -136,6 +138,7 @@ def make_remove_button(services: Services) -> Callback:
             return
         chat_id = query.message.chat.id
         removed = await services.store.watches.remove(chat_id, int(query.data.split("|")[1]))
+        services.watches_changed()
         text, markup = await _positions_view(services, chat_id)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         await query.answer("Removed" if removed else "Already gone")

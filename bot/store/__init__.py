@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.store.alert_states import AlertStateRepo
 from bot.store.database import create_engine, migrate
 from bot.store.market_data import (
     CandleRepo,
@@ -37,6 +38,7 @@ class Store:
         self.gaps = GapRepo(engine)
         self.tiers = TierRepo(engine)
         self.outbox = OutboxRepo(engine)
+        self.alert_states = AlertStateRepo(engine)
 
     @classmethod
     async def open(cls, url: str) -> Store:

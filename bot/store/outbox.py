@@ -37,6 +37,19 @@ def _item(row: RowMapping) -> OutboxItem:
     )
 
 
+def _values(item: OutboxItem, now: datetime) -> dict[str, object]:
+    return {
+        "key": item.key,
+        "chat_id": item.chat_id,
+        "kind": item.kind,
+        "payload": item.payload,
+        "status": "pending",
+        "attempts": 0,
+        "not_before": item.not_before or now,
+        "created_at": now,
+    }
+
+
 class OutboxRepo:
     """Messages waiting for delivery, each keyed so it is written and sent once."""
 
@@ -45,19 +58,21 @@ class OutboxRepo:
 
     async def enqueue(self, item: OutboxItem, now: datetime) -> bool:
         """Write a message; False (and nothing written) when its key is already there."""
-        values = {
-            "key": item.key,
-            "chat_id": item.chat_id,
-            "kind": item.kind,
-            "payload": item.payload,
-            "status": "pending",
-            "attempts": 0,
-            "not_before": item.not_before or now,
-            "created_at": now,
-        }
         async with self._engine.begin() as conn:
-            result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
+            result = await conn.execute(
+                insert_ignore(conn, outbox, ["key"]).values(_values(item, now))
+            )
         return result.rowcount > 0
+
+    async def enqueue_many(self, items: Sequence[OutboxItem], now: datetime) -> int:
+        """Write many messages in one transaction; returns how many were new (keys not yet there)."""
+        added = 0
+        async with self._engine.begin() as conn:
+            for start in range(0, len(items), 500):
+                values = [_values(item, now) for item in items[start : start + 500]]
+                result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
+                added += max(result.rowcount, 0)
+        return added
 
     async def claim(self, now: datetime, limit: int, lease_s: float = 60.0) -> list[OutboxItem]:
         """Take up to `limit` due messages for sending, oldest first, under a lease."""

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -63,6 +63,12 @@ class ChatRepo:
     async def update_settings(self, chat_id: int, settings: dict[str, Any], now: datetime) -> None:
         """Replace the chat's alert settings."""
         await self._set(chat_id, now, settings=settings)
+
+    async def all(self) -> list[Chat]:
+        """Every chat (the alert engine reads their settings)."""
+        async with self._engine.connect() as conn:
+            rows = (await conn.execute(select(chats).order_by(chats.c.id))).mappings().all()
+        return [_chat(row) for row in rows]
 
     async def set_timezone(self, chat_id: int, timezone: str, now: datetime) -> None:
         """Set the IANA timezone replies and quiet hours use."""
@@ -146,6 +152,15 @@ class WatchRepo:
             rows = (await conn.execute(query)).mappings().all()
         return [_watch(row) for row in rows]
 
+    async def fingerprint(self) -> tuple[int, int]:
+        """(count, sum of ids) of the active watches: changes when one is added, removed or paused."""
+        query = select(func.count(), func.coalesce(func.sum(watches.c.id), 0)).where(
+            watches.c.paused.is_(False)
+        )
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).one()
+        return int(row[0]), int(row[1])
+
     async def remove(self, chat_id: int, watch_id: int) -> bool:
         """Remove one of the chat's watches; False when the chat has no such watch."""
         query = delete(watches).where(watches.c.chat_id == chat_id, watches.c.id == watch_id)
@@ -171,6 +186,19 @@ class WatchRepo:
         query = update(watches).where(watches.c.id == watch_id).values(alert_state=state)
         async with self._engine.begin() as conn:
             await conn.execute(query)
+
+    async def save_alert_states(self, states: dict[int, dict[str, Any]]) -> None:
+        """Persist the alert state of many watches in one transaction."""
+        if not states:
+            return
+        query = (
+            update(watches)
+            .where(watches.c.id == bindparam("watch_id"))
+            .values(alert_state=bindparam("state"))
+        )
+        rows = [{"watch_id": k, "state": v} for k, v in states.items()]
+        async with self._engine.begin() as conn:
+            await conn.execute(query, rows)
 
 
 def _schedule(row: RowMapping) -> Schedule:

@@ -34,6 +34,7 @@ BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements on
 
 __all__ = [
     "UtcDateTime",
+    "alert_states",
     "candles",
     "chats",
     "feed_gaps",
@@ -215,4 +216,18 @@ schedules = Table(
     Column("next_run_at", UtcDateTime),
     Column("last_run_at", UtcDateTime),
     UniqueConstraint("chat_id", "kind"),
+)
+
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column(
+        "chat_id",
+        BigInteger,
+        ForeignKey("chats.id", ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    ),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -143,6 +143,17 @@ async def test_sends_text_with_keyboard_into_a_topic(
     assert (result.claimed, result.sent) == (1, 1)
 
 
+async def test_silent_payloads_are_sent_without_sound(
+    store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
+) -> None:
+    """A payload marked silent goes out with disable_notification; others with sound."""
+    await enqueue(store, clock, "quiet one", 5, silent=True)
+    await enqueue(store, clock, "loud one", 6)
+    await make_sender(bot, store, clock).drain_once()
+    sent = {c.text: c.params.get("disable_notification") for c in tg.calls("sendMessage")}
+    assert sent == {"quiet one": True, "loud one": False}
+
+
 async def test_sends_a_photo_with_its_caption(
     store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
 ) -> None:

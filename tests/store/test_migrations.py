@@ -21,6 +21,7 @@ TABLES = {
     "tier_tables",
     "outbox",
     "schedules",
+    "alert_states",
     "alembic_version",
 }
 

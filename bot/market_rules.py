@@ -1,0 +1,195 @@
+"""Market alert rules, pure: liquidation waves and funding extremes and flips, one step at a time.
+
+A wave is one event per scope (a symbol, or `ALL` for the whole market) and chat:
+
+    threshold   = max(wave_min_usd, wave_rate_multiple × usual hourly rate)
+    opens ..... when the rolling 1h notional reaches the threshold (and the chat's wave cooldown has
+                passed since the last wave of that scope closed): one message
+    grows ..... an edit when the 1h notional is 20 % above what the message last said and at least
+                EDIT_EVERY_S have passed since the last edit
+    closes .... when the 1h notional has stayed below CLOSE_RATIO × threshold for CLOSE_AFTER_S: a
+                final edit
+
+The usual hourly rate is the 7-day total over 168 hours. Funding, per venue and symbol, normalised to
+8 hours in percent: an extreme when |rate| ≥ the chat's level (re-armed below 80 % of it), a flip
+when the sign differs from the last sign seen outside a dead band of ±DEAD_BAND_8H_PCT; either is
+held back within the chat's funding cooldown of the last funding alert for that venue and symbol.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Literal, TypeVar
+
+__all__ = [
+    "CLOSE_AFTER_S",
+    "CLOSE_RATIO",
+    "DEAD_BAND_8H_PCT",
+    "EDIT_EVERY_S",
+    "EDIT_GROWTH",
+    "FundingEvent",
+    "FundingState",
+    "WaveAction",
+    "WaveSample",
+    "WaveState",
+    "step_funding",
+    "step_wave",
+    "wave_threshold",
+]
+
+EDIT_EVERY_S = 60.0
+EDIT_GROWTH = 0.2
+CLOSE_RATIO = 0.5
+CLOSE_AFTER_S = 600.0
+DEAD_BAND_8H_PCT = 0.002
+EXTREME_REARM = 0.8
+
+_S = TypeVar("_S", "WaveState", "FundingState")
+WaveAction = Literal["open", "edit", "close"]
+FundingEvent = Literal["extreme", "flip"]
+
+
+@dataclass(frozen=True, slots=True)
+class WaveSample:
+    """What the market says about one scope at one moment (times in epoch seconds)."""
+
+    now_s: float
+    hour_usd: float
+    usual_hourly_usd: float
+    long_share: float | None
+    price: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class WaveState:
+    """One chat's view of one scope: an open wave's numbers, or when the last one closed."""
+
+    open: bool = False
+    started_s: float = 0.0
+    start_price: float | None = None
+    price: float | None = None
+    peak_usd: float = 0.0
+    hour_usd: float = 0.0
+    long_share: float | None = None
+    multiple: float | None = None
+    told_usd: float = 0.0
+    told_s: float = 0.0
+    edits: int = 0
+    below_since_s: float | None = None
+    closed_s: float | None = None
+
+    def to_stored(self) -> dict[str, Any]:
+        """JSON for the chat's alert state."""
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, stored: Any) -> WaveState:
+        """Back from JSON; a fresh state when it does not fit."""
+        return _from_stored(cls, stored)
+
+
+def _from_stored(cls: type[_S], stored: Any) -> _S:
+    """A state dataclass from JSON, ignoring unknown keys; a fresh one when the values do not fit."""
+    if not isinstance(stored, dict):
+        return cls()
+    names = {f.name for f in fields(cls)}
+    try:
+        return cls(**{k: v for k, v in stored.items() if k in names})
+    except TypeError:
+        return cls()
+
+
+def wave_threshold(usual_hourly_usd: float, min_usd: float, rate_multiple: float) -> float:
+    """The 1h notional that makes a wave: max(min_usd, rate_multiple × usual hourly rate)."""
+    return max(min_usd, rate_multiple * usual_hourly_usd)
+
+
+def step_wave(
+    state: WaveState, sample: WaveSample, *, min_usd: float, rate_multiple: float, cooldown_s: float
+) -> tuple[WaveState, WaveAction | None]:
+    """The new state and what to do about it: open (send), edit, close (final edit) or nothing."""
+    threshold = wave_threshold(sample.usual_hourly_usd, min_usd, rate_multiple)
+    hot = sample.hour_usd >= threshold
+    if not state.open:
+        cooled = state.closed_s is None or sample.now_s - state.closed_s >= cooldown_s
+        if not (hot and cooled):
+            return state, None
+        opened = WaveState(
+            open=True, started_s=sample.now_s, start_price=sample.price, closed_s=state.closed_s
+        )
+        return _told(opened, sample), "open"
+    grown = replace(
+        state,
+        price=sample.price if sample.price is not None else state.price,
+        peak_usd=max(state.peak_usd, sample.hour_usd),
+        hour_usd=sample.hour_usd,
+        long_share=sample.long_share if sample.long_share is not None else state.long_share,
+        multiple=_multiple(sample) or state.multiple,
+    )
+    if sample.hour_usd >= CLOSE_RATIO * threshold:
+        grown = replace(grown, below_since_s=None)
+    elif grown.below_since_s is None:
+        grown = replace(grown, below_since_s=sample.now_s)
+    if grown.below_since_s is not None and sample.now_s - grown.below_since_s >= CLOSE_AFTER_S:
+        return replace(grown, open=False, closed_s=sample.now_s, edits=state.edits + 1), "close"
+    growing = sample.hour_usd >= state.told_usd * (1 + EDIT_GROWTH)
+    if growing and sample.now_s - state.told_s >= EDIT_EVERY_S:
+        return replace(_told(grown, sample), edits=state.edits + 1), "edit"
+    return grown, None
+
+
+def _multiple(sample: WaveSample) -> float | None:
+    return sample.hour_usd / sample.usual_hourly_usd if sample.usual_hourly_usd > 0 else None
+
+
+def _told(state: WaveState, sample: WaveSample) -> WaveState:
+    return replace(
+        state,
+        price=sample.price,
+        peak_usd=max(state.peak_usd, sample.hour_usd),
+        hour_usd=sample.hour_usd,
+        long_share=sample.long_share,
+        multiple=_multiple(sample),
+        told_usd=sample.hour_usd,
+        told_s=sample.now_s,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class FundingState:
+    """One chat's view of one venue and symbol's funding."""
+
+    sign: int = 0
+    extreme: bool = False
+    last_alert_s: float | None = None
+    count: int = 0
+
+    def to_stored(self) -> dict[str, Any]:
+        """JSON for the chat's alert state."""
+        return asdict(self)
+
+    @classmethod
+    def from_stored(cls, stored: Any) -> FundingState:
+        """Back from JSON; a fresh state when it does not fit."""
+        return _from_stored(cls, stored)
+
+
+def step_funding(
+    state: FundingState, rate_8h_pct: float, now_s: float, *, extreme_pct: float, cooldown_s: float
+) -> tuple[FundingState, FundingEvent | None]:
+    """The new state and the event to announce (an extreme outranks a flip on the same step)."""
+    sign = state.sign
+    if abs(rate_8h_pct) > DEAD_BAND_8H_PCT:
+        sign = 1 if rate_8h_pct > 0 else -1
+    flipped = state.sign not in (0, sign)
+    extreme = state.extreme and abs(rate_8h_pct) >= EXTREME_REARM * extreme_pct
+    event: FundingEvent | None = None
+    if abs(rate_8h_pct) >= extreme_pct and not state.extreme:
+        event = "extreme"
+    elif flipped:
+        event = "flip"
+    cooled = state.last_alert_s is None or now_s - state.last_alert_s >= cooldown_s
+    if event is None or not cooled:
+        return replace(state, sign=sign, extreme=extreme), None
+    told = FundingState(sign, extreme or event == "extreme", now_s, state.count + 1)
+    return told, event
