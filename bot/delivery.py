@@ -41,6 +41,7 @@ import base64
 import functools
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -52,12 +53,13 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.outbox_payloads import EditPayload, SendPayload, parse_payload
 from bot.pacing import RateLimiter
 from bot.records import OutboxItem
-from bot.services import Clock
 from bot.store import Store
 
 __all__ = ["DrainResult", "RetryPolicy", "Sender", "resume_chat"]
 
 log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]  # aware UTC now; not bot.services.Clock, which would import a cycle
 
 Outcome = Literal["sent", "deferred", "failed", "blocked"]
 EDIT_WAIT_S = 2.0  # how long an edit waits before looking for its original again
@@ -139,6 +141,10 @@ class Sender:
         self._retry = retry or RetryPolicy()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not secrecy
         self._in_flight = asyncio.Semaphore(max_in_flight)
+        # SQLite has one writer: queue writes here rather than in its busy handler; reads (and
+        # PostgreSQL writes) run a few at a time, within the connection pool's size.
+        self._db = asyncio.Semaphore(1 if store.dialect == "sqlite" else 4)
+        self._reads = asyncio.Semaphore(4)
         self._wake = asyncio.Event()
         self._holds: dict[int, datetime] = {}
         self._hold_all: datetime | None = None
@@ -192,7 +198,8 @@ class Sender:
 
     async def _drain_chat(self, chat_id: int, items: list[OutboxItem], result: DrainResult) -> None:
         """Deliver one chat's rows in order; stop when the chat is held or has blocked the bot."""
-        chat = await self._store.chats.get(chat_id)
+        async with self._reads:
+            chat = await self._store.chats.get(chat_id)
         if chat is not None and chat.paused:
             await self._fail_all(items, "chat paused", result)
             return
@@ -218,7 +225,8 @@ class Sender:
         if payload["op"] == "send":
             request = functools.partial(self._send, item.chat_id, payload)
         else:
-            original = await self._store.outbox.get(payload["edit_of"])
+            async with self._reads:
+                original = await self._store.outbox.get(payload["edit_of"])
             if original is None or original.status == "failed":
                 return await self._fail(item, f"{payload['edit_of']!r} was not delivered", result)
             if original.status != "sent":
@@ -227,8 +235,7 @@ class Sender:
             request = functools.partial(self._edit, original, payload)
         await self._limiter.wait_for_chat(item.chat_id)  # outside the semaphore: others may go
         try:
-            async with self._in_flight:
-                await self._limiter.acquire(item.chat_id)
+            async with self._in_flight, self._limiter.slot(item.chat_id):
                 message_id = await request()
         except TelegramError as error:
             return await self._on_error(item, error, original, result)
@@ -335,23 +342,27 @@ class Sender:
         delay = self._retry.delay_s(item.attempts, self._rng.random())
         until = self._clock() + timedelta(seconds=delay)
         self._hold(item.chat_id, until)
-        await self._store.outbox.retry_later(item.id, until, reason)
+        async with self._db:
+            await self._store.outbox.retry_later(item.id, until, reason)
         result.deferred += 1
         return "deferred"
 
     async def _block_chat(self, item: OutboxItem, reason: str, result: DrainResult) -> None:
         await self._fail(item, reason, result)
-        await self._store.watches.set_paused_for_chat(item.chat_id, paused=True)
-        await self._store.chats.set_paused(item.chat_id, paused=True, now=self._clock())
+        async with self._db:
+            await self._store.watches.set_paused_for_chat(item.chat_id, paused=True)
+            await self._store.chats.set_paused(item.chat_id, paused=True, now=self._clock())
         log.info("chat %s blocked the bot; it and its watches are paused", item.chat_id)
 
     async def _mark_sent(self, item_id: int, message_id: int | None, result: DrainResult) -> None:
-        await self._store.outbox.mark_sent(item_id, self._clock(), message_id)
+        async with self._db:
+            await self._store.outbox.mark_sent(item_id, self._clock(), message_id)
         result.sent += 1
 
     async def _fail(self, item: OutboxItem, reason: str, result: DrainResult) -> Outcome:
         assert item.id is not None
-        await self._store.outbox.mark_failed(item.id, reason)
+        async with self._db:
+            await self._store.outbox.mark_failed(item.id, reason)
         result.failed += 1
         return "failed"
 
@@ -362,7 +373,8 @@ class Sender:
     async def _give_back(
         self, items: list[OutboxItem], not_before: datetime, reason: str, result: DrainResult
     ) -> Outcome:
-        await self._store.outbox.give_back([i.id for i in items if i.id], not_before, reason)
+        async with self._db:
+            await self._store.outbox.give_back([i.id for i in items if i.id], not_before, reason)
         result.deferred += len(items)
         return "deferred"
 

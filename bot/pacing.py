@@ -6,9 +6,10 @@ log of the moments it let a message go, per window, so it can promise the proper
 no window of W seconds ever holds more than N of our messages. Groups and channels have negative
 chat ids, private chats positive ones.
 
-Each window counts `margin_s` longer than its period: a request reaches Telegram a few milliseconds
-after we counted it, and not always in the order we counted, so without a margin two requests counted
-exactly W apart could arrive less than W apart.
+A message counts from the moment its request leaves until one period after Telegram answered it.
+Telegram counts it when the request arrives, which is after it left and before the answer came back,
+so however late or out of order requests travel, Telegram never sees more than N in any W seconds.
+The price is one round trip per window of throughput.
 
 The clock and the sleep are injected, so tests check the pacing without waiting for it.
 """
@@ -18,7 +19,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 __all__ = ["Monotonic", "RateLimiter", "Sleep", "Window", "is_group"]
 
@@ -26,6 +28,7 @@ Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _PRUNE_EVERY = 1024
+_POLL_S = 0.005
 
 
 def is_group(chat_id: int) -> bool:
@@ -34,33 +37,41 @@ def is_group(chat_id: int) -> bool:
 
 
 class Window:
-    """At most `limit` events in any `period_s` seconds."""
+    """At most `limit` messages in any `period_s` seconds, each counted from sending to a period after."""
 
-    __slots__ = ("_times", "limit", "period_s")
+    __slots__ = ("_done", "in_flight", "limit", "period_s")
 
     def __init__(self, limit: int, period_s: float) -> None:
         if limit < 1 or period_s <= 0:
             raise ValueError(f"a window needs limit >= 1 and period > 0, not {limit}/{period_s}s")
         self.limit = limit
         self.period_s = period_s
-        self._times: deque[float] = deque()
+        self.in_flight = 0
+        self._done: deque[float] = deque()
 
     def wait_s(self, now: float) -> float:
-        """Seconds until one more event fits (0 when it fits now)."""
-        while self._times and self._times[0] <= now - self.period_s:
-            self._times.popleft()
-        if len(self._times) < self.limit:
+        """Seconds until one more message fits (0 when it fits now)."""
+        while self._done and self._done[0] <= now - self.period_s:
+            self._done.popleft()
+        if len(self._done) + self.in_flight < self.limit:
             return 0.0
-        return self._times[0] + self.period_s - now
+        if self._done:
+            return self._done[0] + self.period_s - now
+        return _POLL_S  # every place is taken by a request still out: look again shortly
 
-    def record(self, now: float) -> None:
-        """Count an event at `now` (call only when `wait_s(now)` is 0)."""
-        self._times.append(now)
+    def start(self) -> None:
+        """Count a message whose request is leaving now (call only when `wait_s` is 0)."""
+        self.in_flight += 1
+
+    def finish(self, now: float) -> None:
+        """The answer came at `now`: the message counts until a period later."""
+        self.in_flight -= 1
+        self._done.append(now)
 
     def idle(self, now: float) -> bool:
-        """Whether no event of the last period is left to remember."""
+        """Whether nothing is out and nothing of the last period is left to remember."""
         self.wait_s(now)  # drops what has left the window
-        return not self._times
+        return not self._done and not self.in_flight
 
 
 class RateLimiter:
@@ -75,17 +86,15 @@ class RateLimiter:
         group_per_min: int = 18,
         private_per_s: int = 1,
         *,
-        margin_s: float = 0.05,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self.overall_per_s = overall_per_s
         self.group_per_min = group_per_min
         self.private_per_s = private_per_s
-        self._margin_s = margin_s
         self._monotonic = monotonic
         self._sleep = sleep
-        self._overall = Window(overall_per_s, 1.0 + margin_s)
+        self._overall = Window(overall_per_s, 1.0)
         self._chats: dict[int, Window] = {}
         self._created = 0
 
@@ -103,13 +112,20 @@ class RateLimiter:
         while (wait := self.chat_wait_s(chat_id)) > 0:
             await self._sleep(wait)
 
-    async def acquire(self, chat_id: int) -> None:
-        """Wait until a message to `chat_id` may go, and count it."""
+    @asynccontextmanager
+    async def slot(self, chat_id: int) -> AsyncIterator[None]:
+        """Wait until a message to `chat_id` may go; hold its place while it is out, and after."""
         while (wait := self.wait_s(chat_id)) > 0:
             await self._sleep(wait)
-        now = self._monotonic()
-        self._overall.record(now)
-        self._chat(chat_id).record(now)
+        windows = (self._overall, self._chat(chat_id))
+        for window in windows:
+            window.start()
+        try:
+            yield
+        finally:
+            now = self._monotonic()
+            for window in windows:
+                window.finish(now)
 
     def _chat(self, chat_id: int) -> Window:
         window = self._chats.get(chat_id)
@@ -118,9 +134,9 @@ class RateLimiter:
             if self._created % _PRUNE_EVERY == 0:
                 self._prune()
             if is_group(chat_id):
-                window = Window(self.group_per_min, 60.0 + self._margin_s)
+                window = Window(self.group_per_min, 60.0)
             else:
-                window = Window(self.private_per_s, 1.0 + self._margin_s)
+                window = Window(self.private_per_s, 1.0)
             self._chats[chat_id] = window
         return window
 

@@ -18,6 +18,7 @@ from bot.pacing import RateLimiter
 from bot.records import Chat, OutboxItem, Watch
 from bot.store import Store
 from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram_limits import LimitedTelegram, most_in_any_window
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -424,9 +425,25 @@ async def test_a_group_over_its_minute_budget_waits_its_turn(
     assert (first.sent, first.deferred) == (3, 2)
     not_before = (await stored(store, "g3")).not_before
     assert not_before is not None
-    assert (not_before - NOW).total_seconds() == pytest.approx(60.05, abs=0.001)
+    assert (not_before - NOW).total_seconds() == pytest.approx(60.0, abs=0.001)
     clock.advance(59)
     assert (await sender.drain_once()).sent == 0
     clock.advance(1.1)
     assert (await sender.drain_once()).sent == 2
     assert texts(tg) == [f"g{n}" for n in range(5)]
+
+
+async def test_pacing_holds_against_a_fake_that_enforces_the_limits(store: Store) -> None:
+    """In real time, a backlog to many chats goes out at the overall limit and Telegram never says 429."""
+    async with (
+        LimitedTelegram(overall_per_s=10) as limited,
+        Bot(limited.token, base_url=limited.base_url) as real_bot,
+    ):
+        for n in range(25):
+            await store.outbox.enqueue(outbox_item(f"k{n}", n + 1, "p", send_payload(f"m{n}")), NOW)
+        sender = Sender(real_bot, store, lambda: NOW, overall_per_s=10)
+        result = await sender.drain_once()
+        arrivals = [c.received_at.timestamp() for c in limited.calls("sendMessage")]
+    assert (result.sent, limited.refused) == (25, 0)
+    assert most_in_any_window(arrivals, 1.0) <= 10
+    assert max(arrivals) - min(arrivals) >= 2.0  # 25 at 10 a second
