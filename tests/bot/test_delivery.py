@@ -447,3 +447,15 @@ async def test_pacing_holds_against_a_fake_that_enforces_the_limits(store: Store
     assert (result.sent, limited.refused) == (25, 0)
     assert most_in_any_window(arrivals, 1.0) <= 10
     assert max(arrivals) - min(arrivals) >= 2.0  # 25 at 10 a second
+
+
+async def test_silent_alerts_go_without_sound(
+    store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
+) -> None:
+    """A silent payload is sent with notifications disabled; a normal one is not."""
+    await enqueue(store, clock, "quiet", 1, silent=True)
+    await enqueue(store, clock, "loud", 2)
+    await drain_all(make_sender(bot, store, clock), store, clock)
+    flags = {c.text: c.params.get("disable_notification") for c in tg.calls("sendMessage")}
+    assert flags["quiet"] is True
+    assert not flags["loud"]
