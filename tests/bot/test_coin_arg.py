@@ -1,0 +1,45 @@
+"""The coin argument of /liqs, /funding and /map."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.coin_arg import CoinError, read_coin, require_coin
+
+TRACKED = ["BTC", "ETH", "SOL", "XRP", "DOGE", "BNB"]
+
+
+@pytest.mark.parametrize("word", ["BTC", "btc", "BTCUSDT", "BTC-USDT-SWAP", "btc/usdt", "BTC-PERP"])
+def test_coin_spellings_read_as_the_coin(word):
+    """Every usual spelling of a pair reads as its coin."""
+    assert read_coin([word], TRACKED, command="liqs") == "BTC"
+
+
+def test_no_argument_is_none_unless_required():
+    """/liqs and /funding take no coin; /map needs one."""
+    assert read_coin([], TRACKED, command="liqs") is None
+    assert require_coin([], TRACKED, command="map") == CoinError("Name a coin. Example: /map BTC")
+
+
+def test_unknown_coin_names_it_with_the_closest_and_an_example():
+    """One line: the word, the closest tracked coins, a working example."""
+    assert read_coin(["BTX"], TRACKED, command="funding") == CoinError(
+        "'BTX' is not a coin I track (closest: BTC). Example: /funding BTC"
+    )
+
+
+def test_unknown_coin_far_from_all_lists_the_tracked_and_is_escaped():
+    """Nothing close: the tracked coins are listed; the word is HTML-escaped."""
+    error = read_coin(["<zzzz>"], TRACKED, command="map")
+    assert isinstance(error, CoinError)
+    assert error.text == (
+        "'&lt;zzzz&gt;' is not a coin I track (tracked: BTC, ETH, SOL, XRP, DOGE, BNB). "
+        "Example: /map BTC"
+    )
+
+
+def test_two_coins_are_refused():
+    """One coin per command."""
+    assert read_coin(["BTC", "ETH"], TRACKED, command="liqs") == CoinError(
+        "Give one coin. Example: /liqs BTC"
+    )

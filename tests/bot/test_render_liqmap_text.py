@@ -1,0 +1,114 @@
+"""The /map caption and warming-up text on hand-built maps: clusters, cumulative levels, ages, limits."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.map_view import MapView
+from bot.market import LiveQuote
+from bot.ratelimit import Admission
+from bot.render.liqmap_text import (
+    CAPTION_LIMIT,
+    render_map_caption,
+    render_map_text,
+    render_map_wait,
+)
+from bot.render.numbers import price
+from risk.liquidation_map import LiquidationMap, realized_map
+
+NOW = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)
+MARK = 90_000.0
+
+
+def quote(venue: str = "binance", stale: str | None = None) -> LiveQuote:
+    """A mark of 90,000, 2s old."""
+    return LiveQuote(venue, "BTC", MARK, NOW, 2.0, None, None, None, None, stale)
+
+
+def sample_map() -> LiquidationMap:
+    """$12M of longs at 89,500, $310M at 86,400; $20M of shorts at 90,500 and $120M at 95,000."""
+    events = [(89_500, 12e6, "long"), (86_400, 310e6, "long"), (90_500, 20e6, "short"),
+              (95_000, 120e6, "short")]  # fmt: skip
+    return realized_map(events, as_of=NOW - timedelta(minutes=3))
+
+
+def centre(liq_map: LiquidationMap, at: float) -> str:
+    """The printed price of the bin holding `at`."""
+    return price(liq_map.price_of(liq_map.bin_of(at)))
+
+
+def view(liq_map: LiquidationMap, **kw) -> MapView:
+    """A view of BTC over Binance and Bybit."""
+    return MapView(
+        "BTC", liq_map, kw.pop("venues", ("binance", "bybit")), kw.pop("quote", quote()), NOW, **kw
+    )
+
+
+def test_caption_reads_clusters_levels_and_ages():
+    """The caption names venues, mark, nearest clusters, cumulative levels and the data's age."""
+    liq_map = sample_map()
+    long_at, short_at = centre(liq_map, 86_400), centre(liq_map, 95_000)
+    lines = render_map_caption(view(liq_map)).split("\n")
+    assert lines[0] == "<b>BTC liquidation map</b> · Binance + Bybit combined"
+    assert lines[1] == "Mark 90,000 (Binance) · modeled, not observed"
+    assert lines[2] == f"Nearest longs: $310M at {long_at}, 4.0% below"
+    assert lines[3] == f"Nearest shorts: $120M at {short_at}, 5.6% above"
+    assert lines[4] == "<b>Longs liquidated down to</b>"
+    assert lines[5] == (
+        f"−1% 89,100 $12.0M · −3% 87,300 $12.0M · −5% 85,500 $322M · cluster {long_at} $322M"
+    )
+    assert lines[7] == (
+        f"+1% 90,900 $20.0M · +3% 92,700 $20.0M · +5% 94,500 $20.0M · cluster {short_at} $140M"
+    )
+    assert lines[8] == "model as of 14:02 UTC (3m old) · mark 2s old"
+    assert len(lines) == 9
+
+
+def test_caption_without_clusters_and_with_a_stale_mark():
+    """No cluster on a side is said; a stale mark is flagged; times follow the chat's timezone."""
+    liq_map = realized_map([(89_000, 5e6, "long")], as_of=NOW)
+    caption = render_map_caption(
+        view(liq_map, quote=quote("okx", "mark 45s old")), timezone="Europe/Berlin"
+    )
+    assert "Nearest shorts: no cluster above the mark" in caption
+    assert "model as of 15:05 (0s old) · mark 2s old" in caption
+    assert caption.endswith("⚠️ stale: mark 45s old")
+
+
+def test_caption_never_exceeds_telegrams_limit():
+    """Even with a long warning and every venue, the caption fits in 1,024 characters."""
+    caption = render_map_caption(
+        view(sample_map(), venues=("binance", "bybit", "okx", "hyperliquid"),
+             quote=quote(stale="<x>" * 300)),
+    )  # fmt: skip
+    assert len(caption) <= CAPTION_LIMIT
+    assert "<x>" not in caption
+
+
+def test_empty_model_says_warming_up_and_shows_realized_clusters():
+    """With no modeled map yet the text explains why and lists the realized clusters instead."""
+    realized = realized_map([(88_000, 4.2e6, "long"), (91_200, 1.1e6, "short")], as_of=NOW)
+    text = render_map_text(view(LiquidationMap(), venues=(), realized=realized))
+    assert text.startswith("<b>BTC liquidation map</b>: the model is still warming up.")
+    assert "needs some open-interest history" in text
+    assert f"  $4.2M of longs at {centre(realized, 88_000)} · 2.2% below" in text
+    assert f"  $1.1M of shorts at {centre(realized, 91_200)} · 1.3% above" in text
+    assert text.endswith("Mark 90,000 (Binance) · data 2s old")
+
+
+def test_empty_model_and_nothing_realized():
+    """No realized liquidations either is said plainly."""
+    text = render_map_text(view(LiquidationMap(), venues=(), realized=LiquidationMap()))
+    assert "No BTC liquidations seen in the last 24h either." in text
+
+
+def test_no_price_at_all():
+    """Without any mark the answer says there is no price and asks whether feeds are down."""
+    text = render_map_text(MapView("BTC", LiquidationMap(), (), None, NOW))
+    assert text == "<b>BTC liquidation map</b>: no price for BTC from any venue yet (feeds down?)."
+
+
+def test_wait_line_rounds_up_to_whole_seconds():
+    """A refused /map reads the interval and the whole seconds left."""
+    wait = render_map_wait(10, Admission(allowed=False, retry_after_s=6.2))
+    assert wait == "One map every 10 s; try again in 7 s."
