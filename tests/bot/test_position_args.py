@@ -87,8 +87,35 @@ def test_unreadable_words_get_one_line_and_an_example(text: str, fragment: str) 
 
 
 WORDS = st.sampled_from(
-    ["BTC", "eth", "10x", "x5", "long", "s", "@", "91000", "size", "0.5", "$5k", "on", "bybit",
-     "cross", "wallet", "20k", "entry", "margin", "-1", "1e9", "💥", "", "k", "$", "@@", "x", "0"]
+    [
+        "BTC",
+        "eth",
+        "10x",
+        "x5",
+        "long",
+        "s",
+        "@",
+        "91000",
+        "size",
+        "0.5",
+        "$5k",
+        "on",
+        "bybit",
+        "cross",
+        "wallet",
+        "20k",
+        "entry",
+        "margin",
+        "-1",
+        "1e9",
+        "💥",
+        "",
+        "k",
+        "$",
+        "@@",
+        "x",
+        "0",
+    ]
 )
 
 

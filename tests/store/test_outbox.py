@@ -81,7 +81,10 @@ async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
     await store.outbox.give_back([i.id for i in claimed[1:] if i.id], later, "chat held")
     assert await store.outbox.claim(NOW + timedelta(seconds=19), limit=5) == []
     again = await store.outbox.claim(later, limit=5)
-    assert [(i.key, i.attempts, i.error) for i in again] == [("b", 1, "chat held"), ("c", 1, "chat held")]
+    assert [(i.key, i.attempts, i.error) for i in again] == [
+        ("b", 1, "chat held"),
+        ("c", 1, "chat held"),
+    ]
     a = await store.outbox.get("a")
     assert a is not None
     assert (a.status, a.attempts) == ("sending", 1)
