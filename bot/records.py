@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "Candle",
@@ -37,11 +37,12 @@ def from_ms(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
-@dataclass(frozen=True, slots=True)
-class LiquidationEvent:
+class LiquidationEvent(NamedTuple):
     """One liquidation order as a venue reported it, normalised.
 
     `side` is the side of the position that was liquidated (a long's liquidation is a sell order).
+    A named tuple rather than a frozen dataclass: feeds build thousands a second in a cascade, and a
+    tuple is built three times faster (immutable all the same).
     """
 
     venue: str
