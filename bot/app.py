@@ -34,6 +34,7 @@ from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
 from bot.tierbook import TierBook
+from bot.timezones import TimezoneBook
 from bot.update_order import PerChatUpdateProcessor
 from config.settings import Settings
 from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, summary, watch
@@ -68,7 +69,8 @@ async def build_services(
         market, store, tiers, maps.combined_map, default_venue=settings.default_venue,
         venues=settings.venues, symbols=settings.symbols, clock=clock,
     )  # fmt: skip
-    return Services(settings, http, store, market, tiers, maps, desk, clock)
+    timezones = TimezoneBook(store, clock)
+    return Services(settings, http, store, market, tiers, maps, desk, timezones, clock)
 
 
 def build_application(services: Services) -> TelegramApp:

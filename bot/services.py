@@ -13,6 +13,7 @@ from bot.liqmap import LiquidationMapService
 from bot.market import MarketState
 from bot.store import Store
 from bot.tierbook import TierBook
+from bot.timezones import TimezoneBook
 from config.settings import Settings
 
 __all__ = ["Clock", "Services", "utc_now"]
@@ -36,6 +37,7 @@ class Services:
     tiers: TierBook
     maps: LiquidationMapService
     desk: RiskDesk
+    timezones: TimezoneBook
     clock: Clock = utc_now
     wake_sender: Callable[[], None] = lambda: None
     """Call after writing to the outbox: the worker's sender drains it now instead of on its next tick."""

@@ -123,6 +123,7 @@ def make_alerts(services: Services) -> Callback:
         await store.chats.update_settings(message.chat_id, settings.to_stored(), now)
         if timezone != chat.timezone:
             await store.chats.set_timezone(message.chat_id, timezone, now)
+            services.timezones.forget(message.chat_id)
         await message.reply_text(
             render_settings(settings, timezone),
             parse_mode=ParseMode.HTML,

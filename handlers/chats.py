@@ -9,5 +9,4 @@ __all__ = ["chat_timezone"]
 
 async def chat_timezone(services: Services, chat_id: int) -> str:
     """The chat's timezone as stored by /alerts; UTC for a chat the store does not know."""
-    chat = await services.store.chats.get(chat_id)
-    return chat.timezone if chat else "UTC"
+    return await services.timezones.get(chat_id)

@@ -14,6 +14,7 @@ from bot.desk import DeskRefusal, RiskCard
 from bot.position_args import ArgsError, PositionArgs, parse_position_args
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.services import Services
+from handlers.chats import chat_timezone
 
 __all__ = [
     "decode_refresh",
@@ -66,11 +67,6 @@ def make_refresh_button(card: RiskCard) -> InlineKeyboardMarkup:
     )
 
 
-async def _timezone(services: Services, chat_id: int) -> str:
-    chat = await services.store.chats.get(chat_id)
-    return chat.timezone if chat else "UTC"
-
-
 async def answer_risk(services: Services, update: Update, words: Sequence[str]) -> None:
     """Reply to `words` (as after /risk) with the risk card, a refusal or a usage line."""
     message = update.effective_message
@@ -85,7 +81,7 @@ async def answer_risk(services: Services, update: Update, words: Sequence[str]) 
     if isinstance(answer, DeskRefusal):
         await message.reply_text(render_refusal(answer), parse_mode=ParseMode.HTML)
         return
-    text = render_risk_card(answer, await _timezone(services, message.chat_id))
+    text = render_risk_card(answer, await chat_timezone(services, message.chat_id))
     await message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
     )
@@ -118,7 +114,7 @@ def make_refresh(services: Services) -> Callback:
         if isinstance(answer, DeskRefusal):
             await query.answer(answer.message[:200], show_alert=True)
             return
-        text = render_risk_card(answer, await _timezone(services, query.message.chat.id))
+        text = render_risk_card(answer, await chat_timezone(services, query.message.chat.id))
         try:
             await query.edit_message_text(
                 text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)

@@ -123,6 +123,7 @@ async def _channel_target(
     timezone, now = own.timezone if own else "UTC", services.clock()
     await services.store.chats.upsert(Chat(channel.id, ChatType.CHANNEL, channel.title), now)
     await services.store.chats.set_timezone(channel.id, timezone, now)
+    services.timezones.forget(channel.id)
     return _Target(channel.id, timezone, title, channel=True)
 
 
