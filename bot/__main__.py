@@ -77,7 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(migrate_only(settings))
         print("database is up to date")
         return 0
-    asyncio.run(run(settings, command))
+    try:
+        asyncio.run(run(settings, command))
+    except SettingsError as exc:
+        print(f"liqguard: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

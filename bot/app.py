@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 from telegram import Bot
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import jobs
@@ -36,7 +37,7 @@ from bot.store.leader import LeaderLock
 from bot.tierbook import TierBook
 from bot.timezones import TimezoneBook
 from bot.update_order import PerChatUpdateProcessor
-from config.settings import Settings
+from config.settings import Settings, SettingsError
 from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, summary, watch
 from risk.clusters import ClusterModelConfig
 
@@ -173,7 +174,9 @@ async def run(settings: Settings, command: str) -> None:
         stack.push_async_callback(store.close)
         services = await build_services(settings, http, store)
         app = build_application(services)
-        await stack.enter_async_context(app)
+        if not await _initialize_when_reachable(app, settings, stop):
+            return
+        stack.push_async_callback(app.shutdown)
         await app.start()
         stack.push_async_callback(app.stop)
         if command in ("run", "worker"):
@@ -193,6 +196,35 @@ async def run(settings: Settings, command: str) -> None:
         log.info("liqguard %s started", command)
         await stop.wait()
         log.info("liqguard stopping")
+
+
+async def _initialize_when_reachable(
+    app: TelegramApp, settings: Settings, stop: asyncio.Event
+) -> bool:
+    """Initialise the Application (getMe), waiting out an unreachable Bot API; False when stopped.
+
+    A refused token is a settings error (one line, exit status 2), not something to retry.
+    """
+    wait_s = 1.0
+    while True:
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN was refused by Telegram (Unauthorized): check it with @BotFather"
+            ) from None
+        except NetworkError as exc:  # TimedOut is a NetworkError
+            log.warning(
+                "cannot reach the Telegram Bot API at %s (%s); trying again in %.0fs",
+                settings.telegram_api_base_url, exc, wait_s,
+            )  # fmt: skip
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait_s)
+            if stop.is_set():
+                return False
+            wait_s = min(wait_s * 2, 60.0)
+        else:
+            return True
 
 
 def _stop_on_signals() -> asyncio.Event:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def _clean_env() -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
     clean["PYTHONPATH"] = str(ROOT)
+    return clean
+
+
+def _run(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    clean = _clean_env()
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
@@ -64,3 +72,46 @@ def test_check_hides_the_token(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "VERY-SECRET" not in result.stdout
     assert "TELEGRAM_BOT_TOKEN = (set, hidden)" in result.stdout
+
+
+async def test_refused_token_is_one_line_and_status_2(tmp_path: Path) -> None:
+    """A token the Bot API refuses stops start-up with one line and status 2, no traceback."""
+    from tests.fakes.telegram import FakeTelegram
+
+    async with FakeTelegram() as tg:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path,
+            env={**_clean_env(), "TELEGRAM_BOT_TOKEN": "999:not-the-token",
+                 "TELEGRAM_API_BASE_URL": tg.base_url, "VENUES": "binance",
+                 "BINANCE_REST_URL": "http://127.0.0.1:9", "BINANCE_WS_URL": "ws://127.0.0.1:9"},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 2
+    text = err.decode()
+    assert "liqguard: TELEGRAM_BOT_TOKEN was refused by Telegram (Unauthorized)" in text
+    assert "Traceback" not in text
+    assert "not-the-token" not in text
+
+
+async def test_unreachable_bot_api_waits_and_stops_cleanly(tmp_path: Path) -> None:
+    """With the Bot API down the bot says so and keeps trying; SIGINT then stops it with status 0."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path,
+        env={**_clean_env(), "TELEGRAM_BOT_TOKEN": "123:secret-token-value",
+             "TELEGRAM_API_BASE_URL": f"http://127.0.0.1:{dead_port}/bot", "VENUES": "binance",
+             "BINANCE_REST_URL": "http://127.0.0.1:9", "BINANCE_WS_URL": "ws://127.0.0.1:9"},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stderr is not None
+    line = await asyncio.wait_for(process.stderr.readline(), timeout=60)
+    while b"cannot reach the Telegram Bot API" not in line:
+        line = await asyncio.wait_for(process.stderr.readline(), timeout=60)
+    process.send_signal(signal.SIGINT)
+    _, rest = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0
+    assert b"Traceback" not in line + rest
+    assert b"secret-token-value" not in line + rest
