@@ -4,7 +4,7 @@ talking to the fake Bot API and the fake exchange."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,13 @@ async def eventually(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
     """Wait in short bounded steps until `check()` holds."""
     async with asyncio.timeout(timeout_s):
         while not check():  # noqa: ASYNC110 - polls state owned by the code under test, bounded
+            await asyncio.sleep(0.01)
+
+
+async def settled(check: Callable[[], Awaitable[bool]], timeout_s: float = 5.0) -> None:
+    """Like `eventually`, for a check that has to ask the database."""
+    async with asyncio.timeout(timeout_s):
+        while not await check():  # noqa: ASYNC110 - polls state owned by the code under test, bounded
             await asyncio.sleep(0.01)
 
 

@@ -3,6 +3,7 @@ delivered through the outbox exactly once."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -10,10 +11,14 @@ from zoneinfo import ZoneInfo
 
 from bot.schedule_time import next_run
 from bot.summary_posts import post_due_summaries
-from tests.e2e.harness import eventually, running_bot
+from tests.e2e.harness import eventually, running_bot, settled
 
 GROUP = -1001234
 ADMIN, MEMBER = 7, 8
+
+
+async def _has(count: Awaitable[int], wanted: int) -> bool:
+    return await count >= wanted
 
 
 async def test_summary_in_a_group_answers_through_the_outbox(tmp_path: Path) -> None:
@@ -26,7 +31,10 @@ async def test_summary_in_a_group_answers_through_the_outbox(tmp_path: Path) -> 
         [posted] = await tg.wait_for("sendMessage")
         tg.push_message(GROUP, "/summary weekly", user_id=MEMBER, chat_type="supergroup")
         usage = (await tg.wait_for("sendMessage", count=2))[1]
-        sent = await bot.services.store.outbox.count("sent")
+        # Telegram answered the post; the sender records it a moment later.
+        outbox = bot.services.store.outbox
+        await settled(lambda: _has(outbox.count("sent"), 1))
+        sent = await outbox.count("sent")
     assert posted.text.startswith("📰 <b>Market desk</b>")
     assert "liquidat" in posted.text.split("\n")[1].lower()
     assert "Totals from" in posted.text
@@ -97,6 +105,7 @@ async def test_a_due_schedule_posts_once_into_its_topic(tmp_path: Path) -> None:
         await eventually(lambda: len(tg.sent_messages(GROUP)) >= 2)
         [after] = await store.schedules.list_for_chat(GROUP)
         posts = tg.sent_messages(GROUP)[1:]
+        await settled(lambda: _has(store.outbox.count("sent"), 1))
         summaries = [await store.outbox.count(status) for status in ("sent", "pending")]
     assert (first, again, twice) == (1, 0, 0)
     assert summaries == [1, 0]  # the one outbox row, sent
