@@ -14,22 +14,13 @@ import httpx
 
 from bot.app import TelegramApp, build_application, build_services, start_worker
 from bot.feeds.ingest import IngestConfig
-from bot.feeds.stream import Backoff, StreamTimeouts
 from bot.services import Clock, Services, utc_now
 from bot.store import Store
 from config.settings import load_settings
 from handlers import basic
 from tests.fakes.exchange import FakeExchange
 from tests.fakes.telegram import FakeTelegram
-
-FAST_INGEST = IngestConfig(
-    backoff=Backoff(initial_s=0.01, max_s=0.05),
-    flush_every_s=0.02,
-    timeouts=StreamTimeouts(
-        open_timeout_s=2, silence_s=1.0, ping_interval_s=0.1, ping_timeout_s=0.3,
-        close_timeout_s=0.1, app_ping_interval_s=0.05,
-    ),
-)  # fmt: skip
+from tests.fakes.timing import FAST_INGEST
 
 
 @dataclass

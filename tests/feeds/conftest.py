@@ -12,21 +12,13 @@ import httpx
 import pytest
 
 from bot.feeds.ingest import IngestConfig, Ingestor
-from bot.feeds.stream import Backoff, StreamTimeouts
 from bot.market import MarketState
 from bot.store import Store
 from config.settings import load_settings
 from tests.fakes.exchange import FakeExchange
+from tests.fakes.timing import FAST_INGEST
 
-FAST = IngestConfig(
-    backoff=Backoff(initial_s=0.01, max_s=0.05),
-    flush_every_s=0.02,
-    timeouts=StreamTimeouts(
-        open_timeout_s=2, silence_s=1.0, ping_interval_s=0.1, ping_timeout_s=0.3,
-        close_timeout_s=0.1, app_ping_interval_s=0.05,
-    ),
-)  # fmt: skip
-"""Short timeouts and near-zero backoff so failure tests finish in well under a second each."""
+FAST = FAST_INGEST
 
 
 def utc_now() -> datetime:
