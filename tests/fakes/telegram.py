@@ -10,120 +10,40 @@ encoded, except strings, which are sent raw; the fake decodes them the same way 
 
 from __future__ import annotations
 
-import asyncio
 import bisect
 import itertools
 import json
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import httpx
 import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-JSONDict = dict[str, Any]
-ChatType = Literal["private", "group", "supergroup", "channel"]
-MemberStatus = Literal["creator", "administrator", "member", "left", "kicked"]
-
-DEFAULT_TOKEN = "123456:TEST-token"
-# Parameters whose values PTB sends as raw strings; all others are JSON encoded.
-STRING_PARAMS = frozenset(
-    {"text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url", "action"}
-    | {"secret_token", "language_code", "photo", "business_connection_id"}
-)
-# Methods whose successful calls `FakeTelegram.sent_messages` reports.
-MESSAGE_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "editMessageText", "editMessageCaption", "editMessageReplyMarkup"}
-)
-DEFAULT_DESCRIPTIONS = {
-    400: "Bad Request: message is not modified",
-    401: "Unauthorized",
-    403: "Forbidden: bot was blocked by the user",
-    404: "Not Found",
-    409: "Conflict: terminated by other getUpdates request",
-    500: "Internal Server Error",
-}
-NOT_MODIFIED = (
-    "Bad Request: message is not modified: specified new message content and reply markup are "
-    "exactly the same as a current content and reply markup of the message"
+from tests.fakes.telegram_wire import (
+    DEFAULT_DESCRIPTIONS,
+    DEFAULT_TOKEN,
+    MESSAGE_METHODS,
+    NOT_MODIFIED,
+    ApiError,
+    BotApiCall,
+    Changes,
+    ChatType,
+    InjectedFailure,
+    JSONDict,
+    MemberStatus,
+    UploadedFile,
+    decode_param,
+    photo_sizes,
+    scope_key,
+    set_markup,
+    unix_now,
 )
 
-
-@dataclass(frozen=True)
-class UploadedFile:
-    """A file attached to a request as a multipart part."""
-
-    filename: str
-    content: bytes
-    content_type: str
-
-
-@dataclass(frozen=True)
-class BotApiCall:
-    """One request the bot made, with the decoded parameters and what the fake answered."""
-
-    method: str
-    params: JSONDict
-    files: Mapping[str, UploadedFile]
-    received_at: datetime
-    status: int
-    result: Any = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the fake answered with success."""
-        return self.status == 200
-
-    @property
-    def chat_id(self) -> Any:
-        """The ``chat_id`` parameter, if any."""
-        return self.params.get("chat_id")
-
-    @property
-    def text(self) -> str | None:
-        """The ``text`` or, for media, the ``caption`` parameter."""
-        text = self.params.get("text", self.params.get("caption"))
-        return None if text is None else str(text)
-
-
-@dataclass
-class _Failure:
-    method: str
-    status: int
-    description: str
-    retry_after: int | None
-    remaining: int
-    chat_id: int | str | None
-
-
-class _ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.status = status
-        self.description = description
-        self.retry_after = retry_after
-
-
-class _Changes:
-    """Wakes every waiter whenever the fake's state changes; notify() is callable from sync code."""
-
-    def __init__(self) -> None:
-        self._event = asyncio.Event()
-
-    def notify(self) -> None:
-        self._event.set()
-        self._event = asyncio.Event()
-
-    async def wait_until(self, predicate: Callable[[], bool], timeout_s: float) -> None:
-        """Return once `predicate()` holds; raise TimeoutError after `timeout_s`."""
-        async with asyncio.timeout(timeout_s):
-            while not predicate():
-                await self._event.wait()
+__all__ = ["BotApiCall", "FakeTelegram", "UploadedFile"]
 
 
 class _BotApiHandler(tornado.web.RequestHandler):
@@ -146,16 +66,6 @@ class _BotApiHandler(tornado.web.RequestHandler):
         self.finish(json.dumps(body))  # tornado drops it quietly if the client has gone
 
     get = post
-
-
-def decode_param(name: str, raw: str) -> Any:
-    """Decode one form field as PTB encoded it: JSON, except raw strings."""
-    if name in STRING_PARAMS:
-        return raw
-    try:
-        return json.loads(raw)
-    except ValueError:
-        return raw
 
 
 class FakeTelegram:
@@ -191,11 +101,11 @@ class FakeTelegram:
         self._users: dict[int, JSONDict] = {}
         self._members: dict[tuple[int, int], MemberStatus] = {}
         self._commands: dict[tuple[str, int | str | None, int | None, str], list[JSONDict]] = {}
-        self._failures: list[_Failure] = []
+        self._failures: list[InjectedFailure] = []
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
-        self._changes = _Changes()
+        self._changes = Changes()
         self._closing = False
         self._server: tornado.httpserver.HTTPServer | None = None
         self._port = 0
@@ -205,11 +115,11 @@ class FakeTelegram:
             "deleteWebhook": lambda p, f: self._delete_webhook(p),
             "getWebhookInfo": lambda p, f: self._webhook_info(),
             "setMyCommands": lambda p, f: self._set_commands(p),
-            "getMyCommands": lambda p, f: self._commands.get(_scope_key(p), []),
+            "getMyCommands": lambda p, f: self._commands.get(scope_key(p), []),
             "deleteMyCommands": lambda p, f: self._delete_commands(p),
             "sendMessage": lambda p, f: self._store_new(p, text=p["text"]),
             "sendPhoto": lambda p, f: self._store_new(
-                p, photo=_photo_sizes(self._file_id(p, "photo"), f)
+                p, photo=photo_sizes(self._file_id(p, "photo"), f)
             ),
             "editMessageText": lambda p, f: self._edit(p, text=p["text"]),
             "editMessageCaption": lambda p, f: self._edit(p, caption=p.get("caption")),
@@ -263,7 +173,7 @@ class FakeTelegram:
 
     def commands(self, scope: JSONDict | None = None, language_code: str = "") -> list[JSONDict]:
         """The command list set for `scope` (default scope when None) and language."""
-        return self._commands.get(_scope_key({"scope": scope, "language_code": language_code}), [])
+        return self._commands.get(scope_key({"scope": scope, "language_code": language_code}), [])
 
     async def wait_for(
         self,
@@ -321,7 +231,7 @@ class FakeTelegram:
         else:
             description = description or DEFAULT_DESCRIPTIONS.get(status, f"Error {status}")
         self._failures.append(
-            _Failure(
+            InjectedFailure(
                 method=method.lower(),
                 status=status,
                 description=description,
@@ -345,7 +255,11 @@ class FakeTelegram:
     ) -> JSONDict:
         """Build (without queueing) an Update carrying a text message, as Telegram would."""
         chat = self._register_chat(chat_id, chat_type, is_forum=message_thread_id is not None)
-        message: JSONDict = {"message_id": next(self._message_ids), "date": _now(), "chat": chat}
+        message: JSONDict = {
+            "message_id": next(self._message_ids),
+            "date": unix_now(),
+            "chat": chat,
+        }
         if chat_type == "channel":
             message["sender_chat"] = chat
         else:
@@ -431,14 +345,14 @@ class FakeTelegram:
         status, result = 200, None
         try:
             if token != self.token:
-                raise _ApiError(401, "Unauthorized")
+                raise ApiError(401, "Unauthorized")
             self._raise_injected_failure(method, params)
             if method == "getUpdates":
                 result = await self._get_updates(params)
             else:
                 result = self._dispatch(method, params, files)
             body: JSONDict = {"ok": True, "result": result}
-        except _ApiError as error:
+        except ApiError as error:
             status = error.status
             body = {"ok": False, "error_code": status, "description": error.description}
             if error.retry_after is not None:
@@ -452,9 +366,9 @@ class FakeTelegram:
         try:
             return self._api.get(method, lambda p, f: True)(params, files)
         except KeyError as error:
-            raise _ApiError(400, f"Bad Request: parameter {error} is required") from error
+            raise ApiError(400, f"Bad Request: parameter {error} is required") from error
         except (ValueError, TypeError) as error:
-            raise _ApiError(400, f"Bad Request: invalid parameter: {error}") from error
+            raise ApiError(400, f"Bad Request: invalid parameter: {error}") from error
 
     def _raise_injected_failure(self, method: str, params: JSONDict) -> None:
         for failure in self._failures:
@@ -463,11 +377,11 @@ class FakeTelegram:
             if failure.chat_id is not None and str(failure.chat_id) != str(params.get("chat_id")):
                 continue
             failure.remaining -= 1
-            raise _ApiError(failure.status, failure.description, failure.retry_after)
+            raise ApiError(failure.status, failure.description, failure.retry_after)
 
     async def _get_updates(self, params: JSONDict) -> list[JSONDict]:
         if self.webhook_url:
-            raise _ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         if offset > 0:  # confirms every earlier update, as Telegram does
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -498,11 +412,11 @@ class FakeTelegram:
         }
 
     def _set_commands(self, params: JSONDict) -> bool:
-        self._commands[_scope_key(params)] = list(params["commands"])
+        self._commands[scope_key(params)] = list(params["commands"])
         return True
 
     def _delete_commands(self, params: JSONDict) -> bool:
-        self._commands.pop(_scope_key(params), None)
+        self._commands.pop(scope_key(params), None)
         return True
 
     def _chat_id(self, params: JSONDict) -> int:
@@ -514,7 +428,7 @@ class FakeTelegram:
         try:
             return int(params["chat_id"])
         except (KeyError, ValueError):
-            raise _ApiError(400, "Bad Request: chat not found") from None
+            raise ApiError(400, "Bad Request: chat not found") from None
 
     def _file_id(self, params: JSONDict, name: str) -> str:
         """The file_id sent (a re-send) or a new one for an upload."""
@@ -525,7 +439,7 @@ class FakeTelegram:
         message: JSONDict = {
             "message_id": next(self._message_ids),
             "from": self.bot_user,
-            "date": _now(),
+            "date": unix_now(),
             "chat": self._chats.get(chat_id) or self._register_chat(chat_id, None, is_forum=False),
         }
         if params.get("message_thread_id") is not None:
@@ -533,7 +447,7 @@ class FakeTelegram:
         message |= content
         if params.get("caption") is not None:
             message["caption"] = params["caption"]
-        _set_markup(message, params)
+        set_markup(message, params)
         self._messages[(chat_id, message["message_id"])] = message
         return message
 
@@ -542,19 +456,19 @@ class FakeTelegram:
             return True
         key = (self._chat_id(params), int(params["message_id"]))
         if key not in self._messages:
-            raise _ApiError(400, "Bad Request: message to edit not found")
+            raise ApiError(400, "Bad Request: message to edit not found")
         edited = self._messages[key] | content
         for name in [name for name, value in content.items() if value is None]:
             del edited[name]
-        _set_markup(edited, params)
+        set_markup(edited, params)
         if edited == self._messages[key]:
-            raise _ApiError(400, NOT_MODIFIED)
-        self._messages[key] = edited | {"edit_date": _now()}
+            raise ApiError(400, NOT_MODIFIED)
+        self._messages[key] = edited | {"edit_date": unix_now()}
         return self._messages[key]
 
     def _delete_message(self, params: JSONDict) -> bool:
         if self._messages.pop((self._chat_id(params), int(params["message_id"])), None) is None:
-            raise _ApiError(400, "Bad Request: message to delete not found")
+            raise ApiError(400, "Bad Request: message to delete not found")
         return True
 
     def _register_chat(
@@ -604,31 +518,3 @@ class FakeTelegram:
         elif status == "kicked":
             member["until_date"] = 0
         return member
-
-
-def _scope_key(params: JSONDict) -> tuple[str, int | str | None, int | None, str]:
-    scope = params.get("scope") or {"type": "default"}
-    language = params.get("language_code") or ""
-    return scope["type"], scope.get("chat_id"), scope.get("user_id"), language
-
-
-def _set_markup(message: JSONDict, params: JSONDict) -> None:
-    """Echo an inline keyboard as Telegram does; other markups are not part of the Message."""
-    markup = params.get("reply_markup")
-    message.pop("reply_markup", None)
-    if isinstance(markup, dict) and "inline_keyboard" in markup:
-        message["reply_markup"] = markup
-
-
-def _photo_sizes(file_id: str, files: Mapping[str, UploadedFile]) -> list[JSONDict]:
-    upload = files.get("photo")
-    size = len(upload.content) if upload else 0
-    return [
-        {"file_id": f"{file_id}-{side}", "file_unique_id": f"u{file_id}-{side}"}
-        | {"width": side, "height": side, "file_size": size}
-        for side in (90, 320, 800)
-    ]
-
-
-def _now() -> int:
-    return int(time.time())
