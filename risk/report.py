@@ -172,6 +172,11 @@ def judge(
     for applies, verdict, reason in rules:
         if applies:
             return verdict, reason
+    if touch_24h is None:
+        return (
+            Verdict.SAFE,
+            f"liquidation is {CAUTION_DISTANCE_PCT:g}% or more away (no volatility yet)",
+        )
     return Verdict.SAFE, "liquidation is far away for the current volatility"
 
 

@@ -42,11 +42,17 @@ def _header(card: RiskCard) -> str:
     p = card.position
     side = str(p.side)
     notional = p.quantity * p.entry_price
+    # Cross margin is backed by the wallet, not by a margin of its own.
+    backing = (
+        f"{n.usd(p.wallet_balance, 0)} wallet"
+        if str(p.margin_mode) == "cross" and p.wallet_balance is not None
+        else f"{n.usd(card.margin_usd, 0)} margin"
+    )
     return (
         f"<b>{escape(p.symbol)} {side} {p.leverage:g}x</b> · {venue_name(card.venue)} · "
         f"{p.margin_mode}\n"
         f"Entry {n.price(p.entry_price)} · {n.coins(p.quantity)} {escape(p.symbol)} "
-        f"({n.usd(notional, 0)} notional, {n.usd(card.margin_usd, 0)} margin)"
+        f"({n.usd(notional, 0)} notional, {backing})"
     )
 
 

@@ -150,3 +150,15 @@ def test_other_timezones_are_accepted() -> None:
     position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
     tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
     assert assess(position, market(), BTC, now=tokyo).data_age_s == 4
+
+
+def test_safe_reason_says_when_there_is_no_volatility() -> None:
+    """Without a volatility the safe verdict rests on distance alone, and says so."""
+    assert judge(10.0, None, None) == (
+        Verdict.SAFE,
+        "liquidation is 5% or more away (no volatility yet)",
+    )
+    assert judge(10.0, 0.001, 0.1) == (
+        Verdict.SAFE,
+        "liquidation is far away for the current volatility",
+    )

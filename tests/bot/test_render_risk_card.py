@@ -1,0 +1,98 @@
+"""The risk card as text: built from the engine's report and the market context, pure."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.desk import RiskCard
+from bot.liquidation_windows import WindowTotals
+from bot.market import LiveQuote
+from bot.position_args import PositionArgs
+from bot.records import VenueSnapshot
+from bot.render.risk_card import render_risk_card
+from risk.liquidation import Position
+from risk.report import MarketSnapshot, assess
+from risk.tiers import default_tier_table
+
+NOW = datetime(2026, 11, 21, 12, 0, 4, tzinfo=UTC)
+MARK = 91_250.0
+FUNDING_AT = datetime(2026, 11, 21, 16, 0, tzinfo=UTC)
+
+
+def _card(
+    position: Position,
+    *,
+    clusters: list[tuple[float, float, str]] | None = None,
+    vol: float | None = 0.021,
+    stale: str | None = None,
+) -> RiskCard:
+    table = default_tier_table(str(position.venue), position.symbol)
+    market = MarketSnapshot(MARK, MARK, 0.0001, 8.0, FUNDING_AT, vol, NOW - timedelta(seconds=4))
+    report = assess(position, market, table, now=NOW, clusters=clusters)
+    snapshot = VenueSnapshot("binance", "BTC", NOW, MARK, MARK, 0.0001, 8.0, FUNDING_AT)
+    quote = LiveQuote(
+        "binance",
+        "BTC",
+        MARK,
+        NOW - timedelta(seconds=4),
+        4.0,
+        snapshot,
+        4.0,
+        0.0001,
+        FUNDING_AT,
+        stale,
+    )
+    totals = WindowTotals(
+        "1h", NOW - timedelta(hours=1), NOW, "BTC", 120, 42_100_000.0, 29_891_000.0, 12_209_000.0
+    )
+    request = PositionArgs("BTC", str(position.side), position.leverage)  # type: ignore[arg-type]
+    margin = position.quantity * position.entry_price / position.leverage
+    warnings = (f"data is stale ({stale}): binance may be down",) if stale else ()
+    return RiskCard(request, position, report, "binance", margin, quote, totals, 1.2e9, warnings)
+
+
+def test_the_design_card_reads_line_by_line() -> None:
+    """A 10x long at mark 91,250 reads as DESIGN.md's card, with the engine's numbers."""
+    position = Position("binance", "BTC", "long", 10, MARK, 10_000 / MARK)
+    text = render_risk_card(_card(position, clusters=[(86_400.0, 310e6, "long")]), "UTC")
+    lines = text.split("\n")
+    assert lines[0] == "<b>BTC long 10x</b> · Binance · isolated"
+    assert lines[1] == "Entry 91,250 · 0.1096 BTC ($10,000 notional, $1,000 margin)"
+    assert lines[3] == "<b>Liquidation 82,455</b> · 9.6% below mark (91,250)"
+    assert lines[4] == "Bankruptcy 82,125 · tier 1 (MMR 0.40%) · tiers of 2024-10-24"
+    assert "  $310M of longs at 86,400 · 5.3% below" in lines
+    assert "  $1.2B of longs in all down to your level" in lines
+    assert "<b>Odds</b> · realized volatility 2.1%/day · 4.8σ away" in lines
+    assert "  touch in 24h 0.0% · in 7d 6.8%" in lines
+    assert "  highest leverage with a 24h touch chance under 1%: 17.71x" in lines
+    assert "<b>Funding</b> +0.0100%/8h (+10.95%/yr)" in lines
+    assert "  you pay $1.00 at 16:00 UTC · $3.00/day" in lines
+    assert "Last hour BTC: $42.1M liquidated (71% longs)" in lines
+    assert lines[-1].startswith("<b>🟢 SAFE</b> · ")
+    assert lines[-1].endswith(" · data 4s old")
+    assert len(text) < 4096
+
+
+def test_times_are_in_the_chats_timezone() -> None:
+    """The next funding time is shown in the chat's timezone."""
+    position = Position("binance", "BTC", "long", 10, MARK, 0.1)
+    text = render_risk_card(_card(position), "Asia/Tokyo")
+    assert "at 01:00 ·" in text
+
+
+def test_cross_shows_the_wallet_not_a_margin() -> None:
+    """A cross position is backed by its wallet, which the header names."""
+    position = Position(
+        "binance", "BTC", "long", 10, 90_000, 1.0, margin_mode="cross", wallet_balance=5_000
+    )
+    text = render_risk_card(_card(position), "UTC")
+    assert "($90,000 notional, $5,000 wallet)" in text
+
+
+def test_no_volatility_and_stale_data_are_said() -> None:
+    """Missing volatility and stale data each get their own plain line."""
+    position = Position("binance", "BTC", "short", 5, MARK, 0.1)
+    text = render_risk_card(_card(position, vol=None, stale="mark 300s old"), "UTC")
+    assert "<b>Odds</b>: not enough price history yet for a volatility" in text
+    assert "⚠️ data is stale (mark 300s old): binance may be down" in text
+    assert "above mark" in text
