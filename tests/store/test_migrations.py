@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import inspect
@@ -88,3 +89,14 @@ async def test_data_survives_a_restart(database_url: str) -> None:
         assert await second.liquidations.since(NOW) == [event]
     finally:
         await second.close()
+
+
+async def test_processes_starting_together_take_turns(database_url: str) -> None:
+    """Several engines migrating one empty database at once all succeed (web and worker at start)."""
+    engines = [create_engine(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(migrate(engine) for engine in engines))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+    assert await _tables(database_url) == TABLES
