@@ -105,7 +105,11 @@ class AlertBook:
         for alert in alerts:
             verdict = verdicts[alert.key] = self.admit(alert, now)
             if verdict in ("send", "silent"):
-                payload = send_payload(alert.text, silent=verdict == "silent")
+                payload = send_payload(
+                    alert.text,
+                    silent=verdict == "silent",
+                    message_thread_id=self.settings(alert.chat_id).topic_id,
+                )
                 items.append(outbox_item(alert.key, alert.chat_id, alert.kind, payload))
         await self.enqueue(items, now)
         return verdicts
@@ -138,7 +142,9 @@ class AlertBook:
             text = render_digest(
                 lines, quiet=gate.held_quiet, cap=settings.max_per_hour, max_lines=DIGEST_LINES
             )
-            payload = send_payload(text, silent=not gate.held_loud)
+            payload = send_payload(
+                text, silent=not gate.held_loud, message_thread_id=settings.topic_id
+            )
             items.append(outbox_item(f"digest:{chat_id}:{number}", chat_id, "digest", payload))
             self._docs[chat_id]["gate"] = emptied.to_stored()
             self.touch(chat_id)

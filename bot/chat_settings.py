@@ -66,6 +66,8 @@ class AlertSettings:
     wave_min_usd: float = 50_000_000.0
     wave_rate_multiple: float = 3.0
     funding_extreme_8h_pct: float = 0.05
+    topic_id: int | None = None
+    """The forum topic a group's alerts go to (None: the group's main thread)."""
 
     def mode(self, kind: str) -> Mode:
         """on, silent (sent without sound) or off."""
@@ -119,6 +121,9 @@ class AlertSettings:
         for key in ("quiet_start", "quiet_end"):
             if stored.get(key) is None or parse_clock(str(stored[key])) is not None:
                 values[key] = stored.get(key)
+        topic = stored.get("topic_id")
+        if topic is None or (isinstance(topic, int) and topic > 0):
+            values["topic_id"] = topic
         for key in ("max_per_hour", "wave_cooldown_s", "funding_cooldown_s"):
             if isinstance(stored.get(key), int) and stored[key] >= 0:
                 values[key] = stored[key]

@@ -15,10 +15,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.chat_settings import ALERT_KINDS, AlertSettings, parse_clock
 from bot.render.settings import SETTINGS_USAGE, render_settings, settings_keyboard
 from bot.services import Services
+from handlers.chats import may_change_group
 from handlers.watch import remember_chat
 
 __all__ = ["apply_words", "handlers"]
 
+ADMINS_ONLY = "Only the group's admins change its alerts."
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 _AMOUNT = re.compile(r"^\$?(\d+(?:\.\d+)?)([kmb]?)\$?$")
 
@@ -91,10 +93,21 @@ _CHANGES: dict[str, Callable[[AlertSettings, str, list[str]], Change]] = {
 }
 
 
-def apply_words(settings: AlertSettings, timezone: str, words: Sequence[str]) -> Change:
-    """New (settings, timezone) from `/alerts` words, or a usage line saying what was wrong."""
+def apply_words(
+    settings: AlertSettings, timezone: str, words: Sequence[str], thread_id: int | None = None
+) -> Change:
+    """New (settings, timezone) from `/alerts` words, or a usage line saying what was wrong.
+
+    `thread_id` is the forum topic the command was sent in, which `/alerts topic` chooses.
+    """
     if not words:
         return settings, timezone
+    if words[0].lower() == "topic":
+        if words[1:2] == ["off"]:
+            return replace(settings, topic_id=None), timezone
+        if thread_id is None:
+            return "Send /alerts topic inside the forum topic the alerts should go to."
+        return replace(settings, topic_id=thread_id), timezone
     change = _CHANGES.get(words[0].lower())
     if change is None:
         return f"I did not understand '{words[0]}'.\n{SETTINGS_USAGE}"
@@ -113,9 +126,14 @@ def make_alerts(services: Services) -> Callback:
         store, now = services.store, services.clock()
         chat = await store.chats.get(message.chat_id)
         assert chat is not None
-        result = apply_words(
-            AlertSettings.from_stored(chat.settings), chat.timezone, context.args or []
-        )
+        words = context.args or []
+        if words and not await may_change_group(
+            context.bot, message.chat, message.from_user, message.sender_chat
+        ):
+            await message.reply_text(ADMINS_ONLY)
+            return
+        thread = message.message_thread_id if message.is_topic_message else None
+        result = apply_words(AlertSettings.from_stored(chat.settings), chat.timezone, words, thread)
         if isinstance(result, str):
             await message.reply_text(result)
             return
@@ -136,12 +154,15 @@ def make_alerts(services: Services) -> Callback:
 def make_toggle(services: Services) -> Callback:
     """An alert-kind button: on → silent → off, the card edited in place."""
 
-    async def toggle(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Switch one kind and redraw."""
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
         kind = query.data.split("|")[1]
+        if not await may_change_group(context.bot, query.message.chat, query.from_user, None):
+            await query.answer(ADMINS_ONLY, show_alert=True)
+            return
         chat = await services.store.chats.get(query.message.chat.id)
         if chat is None or kind not in ALERT_KINDS:  # a button of an older version
             await query.answer("Send /alerts again", show_alert=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram import Bot, Message, Update, User
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
@@ -22,22 +22,12 @@ from bot.schedule_time import next_run
 from bot.services import Services
 from bot.summary_args import ScheduleRequest, Usage, parse_schedule_args, parse_summary_args
 from bot.summary_posts import SUMMARY_KINDS, enqueue_summary, schedule_kind, summary_post
+from handlers.chats import GROUP_TYPES, is_admin
 from handlers.watch import remember_chat
 
-__all__ = ["handlers", "is_admin"]
+__all__ = ["handlers"]
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
-
-
-async def is_admin(bot: Bot, chat_id: int | str, user_id: int) -> bool:
-    """Whether `user_id` is the creator or an administrator of the chat (False when unknown)."""
-    try:
-        member = await bot.get_chat_member(chat_id, user_id)
-    except TelegramError:
-        return False
-    return member.status in ADMIN_STATUSES
 
 
 async def _sender_is_admin(bot: Bot, chat_id: int, user: User | None) -> bool:

@@ -19,7 +19,8 @@ SETTINGS_USAGE = (
     "/alerts tz Europe/Berlin — your timezone\n"
     "/alerts cap 20 — at most N alerts an hour\n"
     "/alerts wave 50M 3 — wave size in $ and multiple of the usual hourly rate\n"
-    "/alerts funding 0.05 — funding extreme, % per 8h"
+    "/alerts funding 0.05 — funding extreme, % per 8h\n"
+    "/alerts topic — in a group's forum topic: post alerts here (/alerts topic off)"
 )
 
 
@@ -35,7 +36,8 @@ def render_settings(settings: AlertSettings, timezone: str) -> str:
         "<b>Alert settings</b> (tap a button to switch on → silent → off)",
         f"Distance ladder: {ladder}",
         f"Quiet hours: {quiet} · timezone {escape(timezone)}",
-        f"At most {settings.max_per_hour} alerts an hour",
+        f"At most {settings.max_per_hour} alerts an hour"
+        + (f" · posted in topic {settings.topic_id}" if settings.topic_id else ""),
         (
             f"Waves: {n.usd_compact(settings.wave_min_usd)} in an hour or "
             f"{settings.wave_rate_multiple:g}× the usual rate · funding extreme "

@@ -48,12 +48,12 @@ async def test_only_group_admins_schedule(tmp_path: Path) -> None:
     """A member is refused; an admin's schedule is stored in the group's timezone and topic."""
     async with running_bot(tmp_path) as bot:
         tg, store = bot.telegram, bot.services.store
+        tg.set_chat_member(GROUP, ADMIN, "administrator")  # only admins set a group's timezone
         tg.push_message(GROUP, "/alerts tz Europe/Berlin", user_id=ADMIN, chat_type="supergroup")
         await tg.wait_for("sendMessage")
         tg.push_message(GROUP, "/schedule daily 08:00", user_id=MEMBER, chat_type="supergroup")
         refused = (await tg.wait_for("sendMessage", count=2))[1]
         refused_rows = await store.schedules.list_for_chat(GROUP)
-        tg.set_chat_member(GROUP, ADMIN, "administrator")
         asked_at = bot.services.clock()
         tg.push_message(
             GROUP,

@@ -149,3 +149,32 @@ async def test_group_command_with_bot_name(tmp_path: Path) -> None:
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.chat_id == -100
     assert "Liquidation" in reply.text
+
+
+async def test_group_alerts_change_only_by_admins_and_go_to_the_chosen_topic(
+    tmp_path: Path,
+) -> None:
+    """In a group a member may look but not change; an admin picks the forum topic for alerts."""
+    group, admin, member = -100_777, 70, 80
+    async with running_bot(tmp_path) as bot:
+        tg, store = bot.telegram, bot.services.store
+        tg.set_chat_member(group, admin, "administrator")
+        tg.push_message(group, "/alerts ladder 20 10", user_id=member, chat_type="supergroup")
+        [refused] = await tg.wait_for("sendMessage")
+        tg.push_message(group, "/alerts", user_id=member, chat_type="supergroup")
+        shown = (await tg.wait_for("sendMessage", count=2))[1]
+        tg.push_callback(group, shown.result["message_id"], "al|wave", user_id=member)
+        [answer] = await tg.wait_for("answerCallbackQuery")
+        tg.push_message(
+            group, "/alerts topic", user_id=admin, chat_type="supergroup", message_thread_id=9
+        )
+        chosen = (await tg.wait_for("sendMessage", count=3))[2]
+        chat = await store.chats.get(group)
+    assert refused.text == "Only the group's admins change its alerts."
+    assert answer.params.get("show_alert") is True
+    assert chat is not None
+    settings = AlertSettings.from_stored(chat.settings)
+    assert settings.ladder_pct == (10.0, 5.0, 2.0)
+    assert settings.mode("wave") == "off"
+    assert settings.topic_id == 9
+    assert "posted in topic 9" in chosen.text
