@@ -1,4 +1,4 @@
-"""Shared fixtures: one `database_url` fixture parametrised over SQLite and PostgreSQL."""
+"""Shared fixtures: `database_url` over SQLite and PostgreSQL, a store, and the fake Bot API with a real Bot."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from telegram import Bot
 
 from bot.store import Store
 from tests import databases
+from tests.fakes.telegram import FakeTelegram
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +52,17 @@ async def store(database_url: str) -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegram]:
+    """A running fake Bot API."""
+    async with FakeTelegram() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
+    """A real PTB Bot pointed at the fake."""
+    async with Bot(tg.token, base_url=tg.base_url) as real_bot:
+        yield real_bot

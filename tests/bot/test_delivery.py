@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,20 +47,6 @@ class Clock:
         """Let time pass on both clocks."""
         self.wall += timedelta(seconds=seconds)
         self.mono += seconds
-
-
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    """A running fake Bot API."""
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    """A real PTB Bot pointed at the fake."""
-    async with Bot(tg.token, base_url=tg.base_url) as real_bot:
-        yield real_bot
 
 
 @pytest.fixture

@@ -24,20 +24,6 @@ from tests.fakes.telegram import FakeTelegram
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-@pytest.fixture
-async def tg() -> AsyncIterator[FakeTelegram]:
-    """A running fake Bot API."""
-    async with FakeTelegram() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def bot(tg: FakeTelegram) -> AsyncIterator[Bot]:
-    """A real PTB Bot pointed at the fake."""
-    async with Bot(tg.token, base_url=tg.base_url) as real_bot:
-        yield real_bot
-
-
 async def ping(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer /ping with pong."""
     assert update.effective_message is not None
