@@ -156,7 +156,7 @@ async def test_rate_limit_backs_off_that_venue_only_for_its_wait(
 
 @pytest.mark.parametrize(
     ("failure", "expected"),
-    [(RestFailure(503), "HTTP 503"), (RestFailure(200, delay_s=0.5), "timeout"),
+    [(RestFailure(503), "HTTP 503"), (RestFailure(200, delay_s=2.5), "timeout"),
      (RestFailure(403, body={"retMsg": "access too frequent"}), "retry after 600 s")],
 )  # fmt: skip
 async def test_server_errors_and_timeouts_back_off_and_recover(
@@ -164,7 +164,7 @@ async def test_server_errors_and_timeouts_back_off_and_recover(
 ) -> None:
     """5xx, a timeout and Bybit's 403 ban fail one poll of one venue; the others are unaffected."""
     async with running_ingestor(
-        exchange, sqlite_store, start=False, http_timeout_s=0.2
+        exchange, sqlite_store, start=False, http_timeout_s=1.0
     ) as ingestor:
         exchange.fail_rest("bybit", failure)
         report = await ingestor.ingest_once("candles")
