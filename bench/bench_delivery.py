@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert
 from telegram import Bot
 
-from bot.delivery import Sender
-from bot.outbox_payloads import outbox_item, send_payload
+from bot.outbox.payloads import outbox_item, send_payload
+from bot.outbox.sender import Sender
 from bot.services import utc_now
 from bot.store import Store
 from bot.store.tables import outbox

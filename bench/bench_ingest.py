@@ -19,10 +19,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.feeds.binance import BinanceDecoder
-from bot.liquidation_windows import LiquidationWindows
-from bot.market import MarketState
-from bot.records import LiquidationEvent, to_ms
+from bot.market.state import MarketState
+from bot.market.windows import LiquidationWindows
 from bot.store import Store
+from bot.vocabulary.records import LiquidationEvent, to_ms
 from tests.fakes.exchange_payloads import binance_force_order
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)

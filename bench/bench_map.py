@@ -89,7 +89,7 @@ def main() -> None:
     seconds, _ = timed(lambda: cumulative_long_down_to(btc, mark, mark * 0.9), repeat=2_000)
     report("cumulative query", seconds * 1e3, "ms", 1)
 
-    from bot.render.charts import render_liquidation_map
+    from bot.render.map_chart import render_liquidation_map
 
     def chart() -> bytes:
         return render_liquidation_map(

@@ -23,22 +23,25 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import jobs
-from bot.alerts import Alerts, start_alerts
-from bot.delivery import Sender
-from bot.desk import RiskDesk
-from bot.feeds.ingest import IngestConfig, Ingestor, register_jobs
-from bot.liqmap import LiquidationMapService
-from bot.logs import configure_logging
-from bot.market import MarketState
+from bot.alerts.engine import Alerts, start_alerts
+from bot.chats.timezones import TimezoneBook
+from bot.desk.risk_desk import RiskDesk
+from bot.maps.service import LiquidationMapService
+from bot.market.ingest import IngestConfig, Ingestor, register_jobs
+from bot.market.state import MarketState
+from bot.market.tiers import TierBook
+from bot.outbox.sender import Sender
+from bot.runtime.logs import configure_logging
+from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.services import Clock, Services, utc_now
 from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
-from bot.tierbook import TierBook
-from bot.timezones import TimezoneBook
-from bot.update_order import PerChatUpdateProcessor
 from config.settings import Settings, SettingsError
-from handlers import alerts, basic, errors, funding, liqmap, liqs, risk, summary, watch
+from handlers import alert_settings as alerts
+from handlers import basic, errors, funding, liqs, risk, watch
+from handlers import maps as liqmap
+from handlers import summaries as summary
 from risk.clusters import ClusterModelConfig
 
 __all__ = [

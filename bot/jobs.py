@@ -12,9 +12,9 @@ from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
-from bot.alerts import Alerts
+from bot.alerts.engine import Alerts
 from bot.services import Services
-from bot.summary_posts import post_due_summaries
+from bot.summaries.posts import post_due_summaries
 
 __all__ = ["register_alert_jobs", "register_model_jobs", "register_summary_job", "start_mirror"]
 

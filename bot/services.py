@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.desk import RiskDesk
-from bot.liqmap import LiquidationMapService
-from bot.market import MarketState
+from bot.chats.timezones import TimezoneBook
+from bot.desk.risk_desk import RiskDesk
+from bot.maps.service import LiquidationMapService
+from bot.market.state import MarketState
+from bot.market.tiers import TierBook
 from bot.store import Store
-from bot.tierbook import TierBook
-from bot.timezones import TimezoneBook
 from config.settings import Settings
 
 __all__ = ["Clock", "Services", "utc_now"]

@@ -16,10 +16,10 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.chat_settings import AlertSettings
-from bot.delivery import resume_chat
-from bot.position_args import split_words
+from bot.commands.positions import split_words
+from bot.outbox.sender import resume_chat
 from bot.services import Services
+from bot.vocabulary.alert_settings import AlertSettings
 from handlers.risk import answer_risk
 from handlers.watch import remember_chat, watch_words
 

@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.coin_arg import CoinError, read_coin
-from bot.render.funding import render_funding_coin, render_funding_table
+from bot.commands.coins import CoinError, read_coin
+from bot.render.funding_text import render_funding_coin, render_funding_table
 from bot.services import Services
 from handlers.chats import chat_timezone
 

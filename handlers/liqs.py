@@ -9,8 +9,8 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
-from bot.coin_arg import CoinError, read_coin
-from bot.render.liqs import render_liqs
+from bot.commands.coins import CoinError, read_coin
+from bot.render.liqs_text import render_liqs
 from bot.services import Services
 from handlers.chats import chat_timezone
 

@@ -10,8 +10,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.desk import DeskRefusal, RiskCard
-from bot.position_args import ArgsError, PositionArgs, parse_position_args
+from bot.commands.positions import ArgsError, PositionArgs, parse_position_args
+from bot.desk.risk_desk import DeskRefusal, RiskCard
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.services import Services
 from handlers.chats import chat_timezone

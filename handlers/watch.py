@@ -9,12 +9,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.chat_settings import AlertSettings
-from bot.desk import DeskRefusal
-from bot.position_args import ArgsError, parse_position_args
-from bot.records import Chat, Watch
-from bot.render.watch import render_positions, render_watch_added, watch_request
+from bot.commands.positions import ArgsError, parse_position_args
+from bot.desk.risk_desk import DeskRefusal
+from bot.render.watch_text import render_positions, render_watch_added, watch_request
 from bot.services import Services
+from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.records import Chat, Watch
 
 __all__ = ["MAX_WATCHES", "handlers", "watch_words"]
 

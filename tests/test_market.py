@@ -9,9 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.feeds.protocol import MarkTick
-from bot.liquidation_windows import LiquidationWindows
-from bot.market import Freshness, MarketState
-from bot.records import FeedGap, LiquidationEvent, VenueSnapshot
+from bot.market.state import Freshness, MarketState
+from bot.market.windows import LiquidationWindows
+from bot.vocabulary.records import FeedGap, LiquidationEvent, VenueSnapshot
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

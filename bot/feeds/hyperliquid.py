@@ -18,8 +18,8 @@ import orjson
 from bot.feeds.errors import MalformedPayload
 from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, parses
 from bot.feeds.rest import request_json
-from bot.records import Candle, VenueSnapshot, from_ms, to_ms
 from bot.store import StoredTierTable
+from bot.vocabulary.records import Candle, VenueSnapshot, from_ms, to_ms
 
 __all__ = [
     "NO_LIQUIDATION_FEED",

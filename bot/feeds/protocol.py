@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from bot.feeds.errors import MalformedPayload
-from bot.records import LiquidationEvent
 from bot.store import StoredTierTable
+from bot.vocabulary.records import LiquidationEvent
 
 __all__ = [
     "MAX_SYMBOL_LEN",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.desk import DeskRefusal, RiskCard
+from bot.desk.risk_desk import DeskRefusal, RiskCard
 from bot.render import numbers as n
 from risk.report import RiskReport, Verdict
 

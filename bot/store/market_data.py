@@ -11,9 +11,9 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.records import Candle, FeedGap, LiquidationEvent, VenueSnapshot, from_ms, to_ms
 from bot.store.dialect import upsert, upsert_from_excluded
 from bot.store.tables import candles, feed_gaps, liquidation_events, market_snapshots, tier_tables
+from bot.vocabulary.records import Candle, FeedGap, LiquidationEvent, VenueSnapshot, from_ms, to_ms
 
 __all__ = [
     "CandleRepo",

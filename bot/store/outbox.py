@@ -15,9 +15,9 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.records import OutboxItem
 from bot.store.dialect import insert_ignore
 from bot.store.tables import outbox
+from bot.vocabulary.records import OutboxItem
 
 __all__ = ["OutboxRepo"]
 

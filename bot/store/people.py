@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.records import Chat, Schedule, Watch
 from bot.store.dialect import upsert
 from bot.store.tables import chats, schedules, watches
+from bot.vocabulary.records import Chat, Schedule, Watch
 
 __all__ = ["ChatRepo", "ScheduleRepo", "WatchRepo"]
 

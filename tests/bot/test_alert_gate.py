@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.alert_gate import GateState, admit, digest_due, take_digest
-from bot.chat_settings import AlertSettings
-from bot.render.alerts import render_digest
+from bot.alerts.gate import GateState, admit, digest_due, take_digest
+from bot.render.alert_text import render_digest
+from bot.vocabulary.alert_settings import AlertSettings
 
 HOUR = 3600.0
 T0 = datetime(2026, 11, 21, 22, 0, tzinfo=UTC).timestamp()

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.alert_rules import (
+from bot.alerts.ladder import (
     CLUSTER_COOLDOWN_S,
     LadderState,
     cluster_due,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.alert_book import Alert, AlertBook
-from bot.chat_settings import AlertSettings
-from bot.records import Chat
+from bot.alerts.book import Alert, AlertBook
 from bot.store import Store
+from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.records import Chat
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from bot.alert_book import AlertBook
-from bot.alerts import AlertEngine, watch_position
-from bot.chat_settings import AlertSettings
+from bot.alerts.book import AlertBook
+from bot.alerts.engine import AlertEngine, watch_position
+from bot.alerts.market_watch import MarketAlerts
 from bot.feeds.protocol import MarkTick
-from bot.market import MarketState
-from bot.market_alerts import MarketAlerts
-from bot.records import Chat, LiquidationEvent, Watch
+from bot.market.state import MarketState
+from bot.market.tiers import TierBook
 from bot.store import Store
-from bot.tierbook import TierBook
+from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.records import Chat, LiquidationEvent, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 

@@ -10,7 +10,7 @@ import pytest
 from matplotlib import _pylab_helpers
 from PIL import Image
 
-from bot.render.charts import (
+from bot.render.map_chart import (
     LONG_COLOUR,
     POSITION_COLOUR,
     SHORT_COLOUR,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coin_arg import CoinError, read_coin, require_coin
+from bot.commands.coins import CoinError, read_coin, require_coin
 
 TRACKED = ["BTC", "ETH", "SOL", "XRP", "DOGE", "BNB"]
 

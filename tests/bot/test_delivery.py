@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.delivery import DrainResult, RetryPolicy, Sender, resume_chat
-from bot.outbox_payloads import edit_payload, outbox_item, send_payload
-from bot.pacing import RateLimiter
-from bot.records import Chat, OutboxItem, Watch
+from bot.outbox.pacing import RateLimiter
+from bot.outbox.payloads import edit_payload, outbox_item, send_payload
+from bot.outbox.sender import DrainResult, RetryPolicy, Sender, resume_chat
 from bot.store import Store
+from bot.vocabulary.records import Chat, OutboxItem, Watch
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_limits import LimitedTelegram, most_in_any_window
 

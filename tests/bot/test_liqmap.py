@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.liqmap import BucketState, LiquidationMapService, intervals_from_market_data
-from bot.records import Candle, LiquidationEvent, VenueSnapshot
+from bot.maps.service import BucketState, LiquidationMapService, intervals_from_market_data
 from bot.store import Store
+from bot.vocabulary.records import Candle, LiquidationEvent, VenueSnapshot
 from risk.clusters import ClusterModelConfig
 from risk.errors import UnknownSymbolError
 from risk.tiers import TierTable, default_tier_table

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.logs import RedactingFilter, configure_logging
+from bot.runtime.logs import RedactingFilter, configure_logging
 
 TOKEN = "123456789:AAH-secret-token-for-tests"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.market_rules import (
+from bot.alerts.market_rules import (
     CLOSE_AFTER_S,
     EDIT_EVERY_S,
     FundingState,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.outbox_payloads import edit_payload, outbox_item, parse_payload, send_payload
+from bot.outbox.payloads import edit_payload, outbox_item, parse_payload, send_payload
 
 
 def test_send_payload_survives_a_json_round_trip() -> None:

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from bot.pacing import RateLimiter, Window, is_group
+from bot.outbox.pacing import RateLimiter, Window, is_group
 from tests.fakes.telegram_limits import most_in_any_window
 
 

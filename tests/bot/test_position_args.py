@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.position_args import ArgsError, PositionArgs, parse_position_args, split_words
+from bot.commands.positions import ArgsError, PositionArgs, parse_position_args, split_words
 
 TRACKED = ["BTC", "ETH", "SOL", "XRP", "DOGE", "BNB"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ratelimit import Admission, Cooldown
+from bot.chats.cooldown import Admission, Cooldown
 
 
 class FakeClock:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.market import LiveQuote
-from bot.records import VenueSnapshot
-from bot.render.funding import funding_row, render_funding_coin, render_funding_table
+from bot.market.state import LiveQuote
+from bot.render.funding_text import funding_row, render_funding_coin, render_funding_table
+from bot.vocabulary.records import VenueSnapshot
 
 NOW = datetime(2025, 3, 1, 14, 40, tzinfo=UTC)
 NEXT = datetime(2025, 3, 1, 16, 0, tzinfo=UTC)

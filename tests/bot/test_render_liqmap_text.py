@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.map_view import MapView
-from bot.market import LiveQuote
-from bot.ratelimit import Admission
-from bot.render.liqmap_text import (
+from bot.chats.cooldown import Admission
+from bot.maps.view import MapView
+from bot.market.state import LiveQuote
+from bot.render.map_text import (
     CAPTION_LIMIT,
     render_map_caption,
     render_map_text,

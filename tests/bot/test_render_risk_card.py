@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.desk import RiskCard
-from bot.liquidation_windows import WindowTotals
-from bot.market import LiveQuote
-from bot.position_args import PositionArgs
-from bot.records import VenueSnapshot
+from bot.commands.positions import PositionArgs
+from bot.desk.risk_desk import RiskCard
+from bot.market.state import LiveQuote
+from bot.market.windows import WindowTotals
 from bot.render.risk_card import render_risk_card
+from bot.vocabulary.records import VenueSnapshot
 from risk.liquidation import Position
 from risk.report import MarketSnapshot, assess
 from risk.tiers import default_tier_table

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.market import MarketState
-from bot.records import LiquidationEvent, VenueSnapshot
-from bot.render.summary import CAPTION_LIMIT, MESSAGE_LIMIT, render_summary
-from bot.summary import MarketSummary, compose_summary
+from bot.market.state import MarketState
+from bot.render.summary_text import CAPTION_LIMIT, MESSAGE_LIMIT, render_summary
+from bot.summaries.compose import MarketSummary, compose_summary
+from bot.vocabulary.records import LiquidationEvent, VenueSnapshot
 from risk.liquidation_map import LiquidationMap, realized_map
 
 NOW = datetime(2025, 3, 1, 14, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.summary_args import (
+from bot.commands.summaries import (
     ScheduleRequest,
     SummaryRequest,
     Usage,

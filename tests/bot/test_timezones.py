@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.records import Chat
+from bot.chats.timezones import TimezoneBook
 from bot.store import Store
-from bot.timezones import TimezoneBook
+from bot.vocabulary.records import Chat
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

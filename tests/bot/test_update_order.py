@@ -6,7 +6,7 @@ import asyncio
 
 from telegram import Chat, Message, Update
 
-from bot.update_order import PerChatUpdateProcessor
+from bot.runtime.update_order import PerChatUpdateProcessor
 
 
 def _update(update_id: int, chat_id: int) -> Update:

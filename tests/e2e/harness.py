@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from bot.app import TelegramApp, build_application, build_services, start_worker
-from bot.feeds.ingest import IngestConfig
+from bot.market.ingest import IngestConfig
 from bot.services import Clock, Services, utc_now
 from bot.store import Store
 from config.settings import load_settings

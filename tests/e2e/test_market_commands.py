@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.market import Freshness
-from bot.records import VenueSnapshot
+from bot.market.state import Freshness
+from bot.vocabulary.records import VenueSnapshot
 from tests.e2e.harness import RunningBot, eventually, running_bot
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

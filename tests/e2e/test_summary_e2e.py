@@ -9,8 +9,8 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.schedule_time import next_run
-from bot.summary_posts import post_due_summaries
+from bot.summaries.posts import post_due_summaries
+from bot.summaries.timetable import next_run
 from tests.e2e.harness import eventually, running_bot, settled
 
 GROUP = -1001234

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.chat_settings import AlertSettings
+from bot.vocabulary.alert_settings import AlertSettings
 from handlers.basic import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS
 from tests.e2e.harness import running_bot
 

@@ -5,7 +5,7 @@
 and `private_per_s` in one private chat in any second. A message over a limit is refused with 429 and
 `retry_after` and is not counted. Only message methods (send and edit) count, as with Telegram.
 
-The windows here are written independently of `bot.pacing`, so the sender's pacing is checked by
+The windows here are written independently of `bot.outbox.pacing`, so the sender's pacing is checked by
 other code than its own.
 """
 

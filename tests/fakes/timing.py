@@ -3,8 +3,8 @@ under a second each. (Production uses `IngestConfig()`; benchmarks too.)"""
 
 from __future__ import annotations
 
-from bot.feeds.ingest import IngestConfig
 from bot.feeds.stream import Backoff, StreamTimeouts
+from bot.market.ingest import IngestConfig
 
 __all__ = ["FAST_INGEST"]
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.feeds.ingest import IngestConfig, Ingestor
-from bot.market import MarketState
+from bot.market.ingest import IngestConfig, Ingestor
+from bot.market.state import MarketState
 from bot.store import Store
 from config.settings import load_settings
 from tests.fakes.exchange import FakeExchange

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from telegram.ext import ApplicationBuilder
 
-from bot.feeds.ingest import register_jobs
 from bot.feeds.protocol import MarkTick
-from bot.market import MarketState
+from bot.market.ingest import register_jobs
+from bot.market.state import MarketState
 from bot.store import Store
 from tests.fakes.exchange import FakeExchange, RestFailure
 from tests.fakes.exchange_payloads import binance_coin_m_force_order
@@ -201,7 +201,7 @@ async def test_register_jobs_schedules_each_poll_once_at_a_time(sqlite_store: St
     """The JobQueue gets one repeating job per poll kind plus pruning, none allowed to overlap."""
     application = ApplicationBuilder().token("123:fake").build()
     assert application.job_queue is not None
-    from bot.feeds.ingest import Ingestor
+    from bot.market.ingest import Ingestor
 
     ingestor = Ingestor(
         sqlite_store, MarketState(utc_now), clients={}, streams=[], symbols=["BTC"], clock=utc_now

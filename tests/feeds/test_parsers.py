@@ -9,7 +9,7 @@ import pytest
 
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import MalformedPayload
-from bot.records import LiquidationEvent
+from bot.vocabulary.records import LiquidationEvent
 from tests.fakes import exchange_payloads as pl
 
 T = 1_790_000_000_000

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import inspect
 
-from bot.records import Chat, LiquidationEvent, Watch
 from bot.store import Store
 from bot.store.database import create_engine, downgrade, migrate
+from bot.vocabulary.records import Chat, LiquidationEvent, Watch
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 TABLES = {

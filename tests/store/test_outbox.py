@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.records import OutboxItem
 from bot.store import Store
+from bot.vocabulary.records import OutboxItem
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

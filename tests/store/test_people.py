@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.records import Chat, Schedule, Watch
 from bot.store import Store
+from bot.vocabulary.records import Chat, Schedule, Watch
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

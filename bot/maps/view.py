@@ -1,0 +1,87 @@
+"""What `/map` shows, gathered from the live market and the map service: the combined modeled map,
+the mark it is drawn around, and (while the model warms up) the realized liquidations instead.
+
+The chart is drawn in a worker thread (`draw_map`): matplotlib takes a few hundred milliseconds, and
+the event loop must keep answering other chats meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.maps.service import LiquidationMapService
+from bot.market.state import LiveQuote, MarketState
+from bot.render.map_chart import render_liquidation_map
+from bot.render.numbers import zone
+from bot.render.risk_card import venue_name
+from risk.liquidation_map import LiquidationMap
+
+__all__ = ["REALIZED_LOOKBACK", "MapView", "draw_map", "gather_map", "pick_mark"]
+
+REALIZED_LOOKBACK = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class MapView:
+    """One symbol's map as `/map` answers it.
+
+    `venues` are the venues whose (non-empty) maps were added into `modeled`; `quote` is the mark the
+    map is read from (None: no price yet); `realized` is filled only while `modeled` is empty.
+    """
+
+    symbol: str
+    modeled: LiquidationMap
+    venues: tuple[str, ...]
+    quote: LiveQuote | None
+    now: datetime
+    realized: LiquidationMap | None = None
+
+    @property
+    def venue_label(self) -> str:
+        """The venues as the chart title and caption name them."""
+        return " + ".join(venue_name(v) for v in self.venues) or "no venue"
+
+
+def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:
+    """The preferred venue's quote when fresh, else the first fresh one, else the freshest stale one."""
+    fresh = [q for q in quotes if not q.stale]
+    for quote in fresh:
+        if quote.venue == preferred_venue:
+            return quote
+    if fresh:
+        return fresh[0]
+    return min(quotes, key=lambda q: q.mark_age_s, default=None)
+
+
+async def gather_map(
+    market: MarketState,
+    maps: LiquidationMapService,
+    symbol: str,
+    *,
+    preferred_venue: str,
+    now: datetime,
+) -> MapView:
+    """The combined modeled map of `symbol`, its mark, and the realized map if the model is empty."""
+    modeled = maps.combined_map(symbol)
+    venues = tuple(v for v in maps.venues_for(symbol) if not maps.map_for(v, symbol).is_empty)
+    quote = pick_mark(market.quotes(symbol, now), preferred_venue)
+    realized = None
+    if modeled.is_empty:
+        realized = await maps.realized(symbol, now - REALIZED_LOOKBACK, end=now)
+    return MapView(symbol, modeled, venues, quote, now, realized)
+
+
+async def draw_map(view: MapView, timezone: str) -> bytes:
+    """The chart PNG of a view that has a mark, drawn off the event loop."""
+    assert view.quote is not None, "draw_map needs a view with a mark"
+    return await asyncio.to_thread(
+        render_liquidation_map,
+        view.modeled,
+        symbol=view.symbol,
+        venue_label=view.venue_label,
+        mark_price=view.quote.mark_price,
+        now=view.now.astimezone(zone(timezone)),
+    )

@@ -1,0 +1,141 @@
+"""/map's text: the photo caption (at most 1,024 chars) and the warming-up answer, as Telegram HTML.
+
+Pure: a `MapView` in, text out. The caption reads the modeled map from the mark: the nearest long
+cluster below and short cluster above, and how much would be liquidated on the way to a few levels.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from bot.chats.cooldown import Admission
+from bot.maps.view import REALIZED_LOOKBACK, MapView
+from bot.render import numbers as n
+from bot.render.risk_card import venue_name
+from risk.cluster_queries import (
+    NearCluster,
+    cumulative_long_down_to,
+    cumulative_short_up_to,
+    find_clusters,
+    nearest_clusters,
+)
+from risk.liquidation_map import LiquidationMap
+from risk.venues import Side
+
+__all__ = [
+    "CAPTION_LIMIT",
+    "LEVELS_PCT",
+    "render_map_caption",
+    "render_map_text",
+    "render_map_wait",
+]
+
+CAPTION_LIMIT = 1_024
+LEVELS_PCT = (1.0, 3.0, 5.0)
+REALIZED_SHOWN = 3
+
+
+def render_map_caption(view: MapView, timezone: str = "UTC") -> str:
+    """The caption under the chart; never longer than `CAPTION_LIMIT`."""
+    assert view.quote is not None, "a caption needs a mark"
+    mark = view.quote.mark_price
+    near = nearest_clusters(view.modeled, mark)
+    lines = [
+        f"<b>{escape(view.symbol)} liquidation map</b> · {escape(view.venue_label)}"
+        + (" combined" if len(view.venues) > 1 else ""),
+        f"Mark {n.price(mark)} ({escape(venue_name(view.quote.venue))}) · modeled, not observed",
+        _nearest("longs", near.long_below, "below"),
+        _nearest("shorts", near.short_above, "above"),
+        "<b>Longs liquidated down to</b>",
+        _cumulative(view.modeled, mark, -1, near.long_below),
+        "<b>Shorts liquidated up to</b>",
+        _cumulative(view.modeled, mark, +1, near.short_above),
+        _ages(view, timezone),
+    ]
+    if view.quote.stale_reason:
+        lines.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
+    caption = "\n".join(lines)
+    if len(caption) > CAPTION_LIMIT:  # keep the clusters, ages and warnings; drop the levels
+        caption = "\n".join(lines[:4] + lines[8:])
+    return caption
+
+
+def render_map_text(view: MapView) -> str:
+    """The text answer when there is no chart: no price yet, or the model still warming up."""
+    title = f"<b>{escape(view.symbol)} liquidation map</b>"
+    if view.quote is None:
+        return f"{title}: no price for {escape(view.symbol)} from any venue yet (feeds down?)."
+    warming = (
+        f"{title}: the model is still warming up. It is built from changes in open interest "
+        "(5-minute steps), so it needs some open-interest history first; try again in a few minutes."
+    )
+    mark = (
+        f"Mark {n.price(view.quote.mark_price)} ({escape(venue_name(view.quote.venue))}) · "
+        f"data {n.age(view.quote.mark_age_s)} old"
+    )
+    lines = [warming, *_realized(view), mark]
+    if view.quote.stale_reason:
+        lines.append(f"⚠️ stale: {escape(view.quote.stale_reason)}")
+    return "\n".join(lines)
+
+
+def render_map_wait(interval_s: float, admission: Admission) -> str:
+    """The short answer to a /map asked again too soon (plain text)."""
+    return f"One map every {interval_s:g} s; try again in {admission.retry_after_whole_s} s."
+
+
+def _nearest(side: str, cluster: NearCluster | None, where: str) -> str:
+    if cluster is None:
+        return f"Nearest {side}: no cluster {where} the mark"
+    return (
+        f"Nearest {side}: {n.usd_compact(cluster.notional_usd)} at {n.price(cluster.price)}, "
+        f"{n.pct(cluster.distance_pct)} {where}"
+    )
+
+
+def _cumulative(
+    liq_map: LiquidationMap, mark: float, sign: int, cluster: NearCluster | None
+) -> str:
+    """`−1% 89,100 $12M · …`: longs down to (sign −1) or shorts up to (sign +1) each level."""
+    total = cumulative_long_down_to if sign < 0 else cumulative_short_up_to
+    parts = []
+    for level_pct in LEVELS_PCT:
+        level = mark * (1 + sign * level_pct / 100)
+        label = f"{'−' if sign < 0 else '+'}{level_pct:g}%"
+        parts.append(f"{label} {n.price(level)} {n.usd_compact(total(liq_map, mark, level))}")
+    if cluster is not None:  # half a bin past its price, so the bin holding it counts whole
+        beyond = cluster.price * (1 + sign * liq_map.bin_width_pct / 200)
+        parts.append(
+            f"cluster {n.price(cluster.price)} {n.usd_compact(total(liq_map, mark, beyond))}"
+        )
+    return " · ".join(parts)
+
+
+def _ages(view: MapView, timezone: str) -> str:
+    assert view.quote is not None
+    mark_age = f"mark {n.age(view.quote.mark_age_s)} old"
+    as_of = view.modeled.as_of
+    if as_of is None:
+        return f"model time unknown · {mark_age}"
+    model_age_s = (view.now - as_of).total_seconds()
+    return f"model as of {n.clock_time(as_of, timezone)} ({n.age(model_age_s)} old) · {mark_age}"
+
+
+def _realized(view: MapView) -> list[str]:
+    hours = f"{REALIZED_LOOKBACK.total_seconds() / 3600:g}h"
+    realized = view.realized
+    if realized is None or realized.is_empty:
+        return [f"No {escape(view.symbol)} liquidations seen in the last {hours} either."]
+    assert view.quote is not None
+    mark = view.quote.mark_price
+    lines = [f"<b>Realized clusters, last {hours}</b> (observed):"]
+    for side, name in ((Side.LONG, "longs"), (Side.SHORT, "shorts")):
+        clusters = sorted(find_clusters(realized, side), key=lambda c: -c.notional_usd)
+        for cluster in clusters[:REALIZED_SHOWN]:
+            distance = abs(cluster.price - mark) / mark * 100
+            where = "below" if cluster.price < mark else "above"
+            lines.append(
+                f"  {n.usd_compact(cluster.notional_usd)} of {name} at {n.price(cluster.price)} · "
+                f"{n.pct(distance)} {where}"
+            )
+    return lines
