@@ -30,9 +30,9 @@ from telegram import Bot
 
 from bot.outbox.payloads import outbox_item, send_payload
 from bot.outbox.sender import Sender
-from bot.services import utc_now
 from bot.store import Store
 from bot.store.tables import outbox
+from bot.vocabulary.clock import utc_now
 from tests.fakes.telegram_limits import LimitedTelegram, most_in_any_window
 
 ALERTS = 10_000

@@ -33,10 +33,11 @@ from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
 from bot.runtime.logs import configure_logging
 from bot.runtime.update_order import PerChatUpdateProcessor
-from bot.services import Clock, Services, utc_now
+from bot.services import Services
 from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
+from bot.vocabulary.clock import Clock, utc_now
 from config.settings import Settings, SettingsError
 from handlers import alert_settings as alerts
 from handlers import basic, errors, funding, liqs, risk, watch

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import httpx
 
@@ -14,16 +13,12 @@ from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
+from bot.vocabulary.clock import Clock, utc_now
 from config.settings import Settings
 
-__all__ = ["Clock", "Services", "utc_now"]
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
+__all__ = [
+    "Services",
+]
 
 
 @dataclass

@@ -10,10 +10,11 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.commands.positions import ArgsError, PositionArgs, parse_position_args
-from bot.desk.risk_desk import DeskRefusal, RiskCard
+from bot.commands.positions import ArgsError, parse_position_args
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.services import Services
+from bot.vocabulary.cards import DeskRefusal, RiskCard
+from bot.vocabulary.positions import PositionArgs
 from handlers.chats import chat_timezone
 
 __all__ = [

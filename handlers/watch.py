@@ -10,10 +10,10 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.commands.positions import ArgsError, parse_position_args
-from bot.desk.risk_desk import DeskRefusal
 from bot.render.watch_text import render_positions, render_watch_added, watch_request
 from bot.services import Services
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.records import Chat, Watch
 
 __all__ = ["MAX_WATCHES", "handlers", "watch_words"]

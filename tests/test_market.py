@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.feeds.protocol import MarkTick
-from bot.market.state import Freshness, MarketState
+from bot.market.state import MarketState
 from bot.market.windows import LiquidationWindows
-from bot.vocabulary.records import FeedGap, LiquidationEvent, VenueSnapshot
+from bot.vocabulary.quotes import Freshness
+from bot.vocabulary.records import FeedGap, LiquidationEvent, MarkTick, VenueSnapshot
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -37,12 +37,11 @@ from bot.alerts.ladder import (
     remember_cluster,
 )
 from bot.alerts.market_watch import MarketAlerts
-from bot.feeds.protocol import MarkTick
 from bot.market.state import MarketState
 from bot.render.alert_text import render_cluster, render_crossed, render_ladder
 from bot.services import Services
 from bot.store import Store
-from bot.vocabulary.records import Watch
+from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
 from risk.errors import RiskError
 from risk.liquidation import Position, liquidation_price

@@ -18,8 +18,10 @@ held back within the chat's funding cooldown of the last funding alert for that 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal, TypeVar
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from bot.vocabulary.waves import FundingState, WaveState
 
 __all__ = [
     "CLOSE_AFTER_S",
@@ -28,10 +30,8 @@ __all__ = [
     "EDIT_EVERY_S",
     "EDIT_GROWTH",
     "FundingEvent",
-    "FundingState",
     "WaveAction",
     "WaveSample",
-    "WaveState",
     "step_funding",
     "step_wave",
     "wave_threshold",
@@ -44,7 +44,6 @@ CLOSE_AFTER_S = 600.0
 DEAD_BAND_8H_PCT = 0.002
 EXTREME_REARM = 0.8
 
-_S = TypeVar("_S", "WaveState", "FundingState")
 WaveAction = Literal["open", "edit", "close"]
 FundingEvent = Literal["extreme", "flip"]
 
@@ -58,45 +57,6 @@ class WaveSample:
     usual_hourly_usd: float
     long_share: float | None
     price: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class WaveState:
-    """One chat's view of one scope: an open wave's numbers, or when the last one closed."""
-
-    open: bool = False
-    started_s: float = 0.0
-    start_price: float | None = None
-    price: float | None = None
-    peak_usd: float = 0.0
-    hour_usd: float = 0.0
-    long_share: float | None = None
-    multiple: float | None = None
-    told_usd: float = 0.0
-    told_s: float = 0.0
-    edits: int = 0
-    below_since_s: float | None = None
-    closed_s: float | None = None
-
-    def to_stored(self) -> dict[str, Any]:
-        """JSON for the chat's alert state."""
-        return asdict(self)
-
-    @classmethod
-    def from_stored(cls, stored: Any) -> WaveState:
-        """Back from JSON; a fresh state when it does not fit."""
-        return _from_stored(cls, stored)
-
-
-def _from_stored(cls: type[_S], stored: Any) -> _S:
-    """A state dataclass from JSON, ignoring unknown keys; a fresh one when the values do not fit."""
-    if not isinstance(stored, dict):
-        return cls()
-    names = {f.name for f in fields(cls)}
-    try:
-        return cls(**{k: v for k, v in stored.items() if k in names})
-    except TypeError:
-        return cls()
 
 
 def wave_threshold(usual_hourly_usd: float, min_usd: float, rate_multiple: float) -> float:
@@ -153,25 +113,6 @@ def _told(state: WaveState, sample: WaveSample) -> WaveState:
         told_usd=sample.hour_usd,
         told_s=sample.now_s,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class FundingState:
-    """One chat's view of one venue and symbol's funding."""
-
-    sign: int = 0
-    extreme: bool = False
-    last_alert_s: float | None = None
-    count: int = 0
-
-    def to_stored(self) -> dict[str, Any]:
-        """JSON for the chat's alert state."""
-        return asdict(self)
-
-    @classmethod
-    def from_stored(cls, stored: Any) -> FundingState:
-        """Back from JSON; a fresh state when it does not fit."""
-        return _from_stored(cls, stored)
 
 
 def step_funding(

@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.book import Alert, AlertBook
-from bot.alerts.market_rules import FundingState, WaveSample, WaveState, step_funding, step_wave
+from bot.alerts.market_rules import WaveSample, step_funding, step_wave
 from bot.market.state import MarketState
 from bot.outbox.payloads import edit_payload, outbox_item
 from bot.render.alert_text import render_funding, render_wave
 from bot.vocabulary.records import OutboxItem
+from bot.vocabulary.waves import FundingState, WaveState
 
 __all__ = ["MarketAlerts", "MarketView", "read_market"]
 

@@ -6,27 +6,16 @@ a refused call does not count and does not push the next allowed moment back.
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
 
-__all__ = ["Admission", "Cooldown"]
+from bot.vocabulary.maps import Admission
+
+__all__ = [
+    "Cooldown",
+]
 
 MonotonicClock = Callable[[], float]
-
-
-@dataclass(frozen=True, slots=True)
-class Admission:
-    """Whether a call may go ahead, and if not, how long until it may."""
-
-    allowed: bool
-    retry_after_s: float = 0.0
-
-    @property
-    def retry_after_whole_s(self) -> int:
-        """The wait rounded up to whole seconds (at least 1 when refused), as users read it."""
-        return max(1, math.ceil(self.retry_after_s)) if not self.allowed else 0
 
 
 class Cooldown:

@@ -24,7 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-__all__ = ["ArgsError", "PositionArgs", "parse_position_args", "split_words"]
+from bot.vocabulary.positions import PositionArgs
+
+__all__ = [
+    "ArgsError",
+    "parse_position_args",
+    "split_words",
+]
 
 VENUE_ALIASES = {
     "binance": "binance",
@@ -63,22 +69,6 @@ _DOLLARS = re.compile(rf"^(?:\${_NUMBER}|{_NUMBER}\$)$")
 _MAX_BARE_LEVERAGE = 500.0
 
 Side = Literal["long", "short"]
-
-
-@dataclass(frozen=True, slots=True)
-class PositionArgs:
-    """What the user asked about; None where they left the default to the bot."""
-
-    symbol: str
-    side: Side
-    leverage: float
-    entry_price: float | None = None
-    quantity: float | None = None
-    notional_usd: float | None = None
-    margin_usd: float | None = None
-    venue: str | None = None
-    margin_mode: Literal["isolated", "cross"] = "isolated"
-    wallet_balance: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
+from bot.render.schedule_text import SCHEDULE_USAGE
 from bot.summaries.timetable import CADENCES
 from bot.vocabulary.alert_settings import parse_clock
 
 __all__ = [
-    "SCHEDULE_USAGE",
     "SUMMARY_USAGE",
     "ScheduleRequest",
     "SummaryRequest",
@@ -32,11 +32,6 @@ __all__ = [
 
 SUMMARY_USAGE = (
     "Usage: /summary [coin] [chart]\nExamples: /summary · /summary chart · /summary BTC chart"
-)
-SCHEDULE_USAGE = (
-    "Usage: /schedule hourly | 4h | daily [HH:MM] [chart] · /schedule off · /schedule to see it\n"
-    "Examples: /schedule daily 08:00 · /schedule 4h chart · /schedule hourly\n"
-    "A channel, from a private chat with me: /schedule @mychannel daily 08:00"
 )
 DEFAULT_DAILY_AT = "08:00"
 _CHANNEL_ID = re.compile(r"-\d{5,}")

@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bot.commands.positions import PositionArgs
-from bot.market.state import LiveQuote, MarketState
-from bot.market.windows import WindowTotals
+from bot.market.state import MarketState
 from bot.store import Store
+from bot.vocabulary.cards import DeskRefusal, RiskCard
+from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.quotes import LiveQuote
 from risk.cluster_queries import cumulative_long_down_to, cumulative_short_up_to, find_clusters
 from risk.errors import LeverageTooHighError, RiskError
 from risk.liquidation import Position
@@ -27,7 +27,10 @@ from risk.report import Cluster, MarketSnapshot, RiskReport, assess
 from risk.tiers import TierTable
 from risk.venues import MarginMode, Side, parse_side, parse_venue
 
-__all__ = ["DEFAULT_MARGIN_USD", "DeskRefusal", "RiskCard", "RiskDesk"]
+__all__ = [
+    "DEFAULT_MARGIN_USD",
+    "RiskDesk",
+]
 
 log = logging.getLogger(__name__)
 DEFAULT_MARGIN_USD = 1_000.0
@@ -38,29 +41,6 @@ Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 MapProvider = Callable[[str], LiquidationMap]
 """`symbol -> map`: the modeled map of every venue combined (one price, one cascade)."""
-
-
-@dataclass(frozen=True, slots=True)
-class DeskRefusal:
-    """Why no card could be made, in words for the user."""
-
-    message: str
-    max_leverage: float | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class RiskCard:
-    """Everything the risk card shows: the engine's report plus the market context around it."""
-
-    request: PositionArgs
-    position: Position
-    report: RiskReport
-    venue: str
-    margin_usd: float
-    quote: LiveQuote | None
-    last_hour: WindowTotals
-    cumulative_same_side_usd: float
-    warnings: tuple[str, ...] = field(default_factory=tuple)
 
 
 class RiskDesk:

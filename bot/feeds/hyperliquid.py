@@ -16,10 +16,9 @@ import httpx
 import orjson
 
 from bot.feeds.errors import MalformedPayload
-from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, parses
+from bot.feeds.protocol import Decoded, StreamSpec, parses
 from bot.feeds.rest import request_json
-from bot.store import StoredTierTable
-from bot.vocabulary.records import Candle, VenueSnapshot, from_ms, to_ms
+from bot.vocabulary.records import Candle, MarkTick, StoredTierTable, VenueSnapshot, from_ms, to_ms
 
 __all__ = [
     "NO_LIQUIDATION_FEED",

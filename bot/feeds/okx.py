@@ -18,10 +18,16 @@ import httpx
 import orjson
 
 from bot.feeds.errors import ExchangeRejected, MalformedPayload, RateLimited
-from bot.feeds.protocol import Decoded, MarkTick, StreamSpec, checked_symbol, parses
+from bot.feeds.protocol import Decoded, StreamSpec, checked_symbol, parses
 from bot.feeds.rest import request_json
-from bot.store import StoredTierTable
-from bot.vocabulary.records import Candle, LiquidationEvent, VenueSnapshot, from_ms
+from bot.vocabulary.records import (
+    Candle,
+    LiquidationEvent,
+    MarkTick,
+    StoredTierTable,
+    VenueSnapshot,
+    from_ms,
+)
 
 __all__ = [
     "BUNDLED_CONTRACT_VALUES",

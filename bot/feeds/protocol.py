@@ -5,18 +5,15 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from bot.feeds.errors import MalformedPayload
-from bot.store import StoredTierTable
-from bot.vocabulary.records import LiquidationEvent
+from bot.vocabulary.records import LiquidationEvent, MarkTick, StoredTierTable
 
 __all__ = [
     "MAX_SYMBOL_LEN",
     "Decoded",
     "Decoder",
-    "MarkTick",
     "StreamSpec",
     "checked_symbol",
     "parses",
@@ -27,19 +24,6 @@ MAX_SYMBOL_LEN = 16
 
 P = ParamSpec("P")
 R = TypeVar("R")
-
-
-@dataclass(frozen=True, slots=True)
-class MarkTick:
-    """A streamed mark price (Hyperliquid: mid price), with funding when the stream carries it."""
-
-    venue: str
-    symbol: str
-    mark_price: float
-    time: datetime
-    index_price: float | None = None
-    funding_rate: float | None = None
-    next_funding_time: datetime | None = None
 
 
 @dataclass(slots=True)

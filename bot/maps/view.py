@@ -9,40 +9,20 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.maps.service import LiquidationMapService
-from bot.market.state import LiveQuote, MarketState
+from bot.market.state import MarketState
 from bot.render.map_chart import render_liquidation_map
-from bot.render.numbers import zone
-from bot.render.risk_card import venue_name
-from risk.liquidation_map import LiquidationMap
+from bot.vocabulary.maps import REALIZED_LOOKBACK, MapView
+from bot.vocabulary.quotes import LiveQuote
+from bot.vocabulary.zones import zone
 
-__all__ = ["REALIZED_LOOKBACK", "MapView", "draw_map", "gather_map", "pick_mark"]
-
-REALIZED_LOOKBACK = timedelta(hours=24)
-
-
-@dataclass(frozen=True, slots=True)
-class MapView:
-    """One symbol's map as `/map` answers it.
-
-    `venues` are the venues whose (non-empty) maps were added into `modeled`; `quote` is the mark the
-    map is read from (None: no price yet); `realized` is filled only while `modeled` is empty.
-    """
-
-    symbol: str
-    modeled: LiquidationMap
-    venues: tuple[str, ...]
-    quote: LiveQuote | None
-    now: datetime
-    realized: LiquidationMap | None = None
-
-    @property
-    def venue_label(self) -> str:
-        """The venues as the chart title and caption name them."""
-        return " + ".join(venue_name(v) for v in self.venues) or "no venue"
+__all__ = [
+    "draw_map",
+    "gather_map",
+    "pick_mark",
+]
 
 
 def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:

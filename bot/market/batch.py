@@ -7,8 +7,8 @@ import contextlib
 import logging
 from collections import deque
 
-from bot.store import Store, StoredTierTable
-from bot.vocabulary.records import LiquidationEvent
+from bot.store import Store
+from bot.vocabulary.records import LiquidationEvent, StoredTierTable
 
 __all__ = ["EventBatcher"]
 

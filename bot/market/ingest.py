@@ -25,8 +25,8 @@ from bot.feeds.protocol import Decoded, StreamSpec
 from bot.feeds.stream import Backoff, StreamRunner, StreamTimeouts
 from bot.market.batch import EventBatcher
 from bot.market.state import MarketState
-from bot.store import Store, StoredTierTable
-from bot.vocabulary.records import Candle, VenueSnapshot
+from bot.store import Store
+from bot.vocabulary.records import Candle, StoredTierTable, VenueSnapshot
 from config.settings import Settings
 
 __all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient", "register_jobs"]

@@ -11,23 +11,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Literal
 
-from bot.feeds.protocol import MarkTick
-from bot.market.windows import WINDOWS, LiquidationWindows, WindowTotals
-from bot.vocabulary.records import FeedGap, LiquidationEvent, VenueSnapshot
+from bot.market.windows import WINDOWS, LiquidationWindows
+from bot.vocabulary.quotes import (
+    Coverage,
+    CoverageStatus,
+    Freshness,
+    LiveQuote,
+    VenueCoverage,
+    WindowTotals,
+)
+from bot.vocabulary.records import FeedGap, LiquidationEvent, MarkTick, VenueSnapshot
 
 __all__ = [
     "LIQUIDATION_SCOPE",
     "WINDOWS",
-    "Coverage",
-    "Freshness",
-    "LiveQuote",
     "MarkListener",
     "MarketState",
-    "VenueCoverage",
     "WindowTotals",
 ]
 
@@ -35,7 +37,6 @@ logger = logging.getLogger(__name__)
 ADVANCE_EVERY = timedelta(milliseconds=250)
 Clock = Callable[[], datetime]
 MarkListener = Callable[[MarkTick], None]
-CoverageStatus = Literal["fed", "quiet", "gap", "unavailable", "off"]
 
 LIQUIDATION_SCOPE: Mapping[str, str] = {
     "binance": "all USDⓈ-M symbols, sampled (at most one per symbol per second): a lower bound",
@@ -44,75 +45,6 @@ LIQUIDATION_SCOPE: Mapping[str, str] = {
     "hyperliquid": "no public liquidation feed",
 }
 """What each venue's liquidation feed covers, as the coverage report states it."""
-
-
-@dataclass(frozen=True, slots=True)
-class Freshness:
-    """How old data may be before it is reported stale."""
-
-    mark_s: float = 30.0
-    snapshot_s: float = 180.0
-
-
-@dataclass(frozen=True, slots=True)
-class LiveQuote:
-    """The newest mark of one symbol on one venue, with the last REST snapshot and its age.
-
-    `snapshot` holds funding and open interest from the last poll; its `mark_price` is overridden by
-    `mark_price` here when a streamed mark is newer. `stale_reason` says which part is too old.
-    """
-
-    venue: str
-    symbol: str
-    mark_price: float
-    mark_time: datetime
-    mark_age_s: float
-    snapshot: VenueSnapshot | None
-    snapshot_age_s: float | None
-    funding_rate: float | None
-    next_funding_time: datetime | None
-    stale_reason: str | None
-
-    @property
-    def stale(self) -> bool:
-        """Whether any part is older than its freshness bound."""
-        return self.stale_reason is not None
-
-
-@dataclass(frozen=True, slots=True)
-class VenueCoverage:
-    """How one venue fed a window: `fed`, `quiet` (up, nothing liquidated), `gap`, `unavailable`."""
-
-    venue: str
-    status: CoverageStatus
-    events: int
-    gaps: tuple[FeedGap, ...]
-    scope: str
-
-
-@dataclass(frozen=True, slots=True)
-class Coverage:
-    """Which venues fed a window and which had gaps in it."""
-
-    window: str
-    start: datetime
-    end: datetime
-    venues: tuple[VenueCoverage, ...]
-
-    @property
-    def fed(self) -> tuple[str, ...]:
-        """Venues that delivered at least one liquidation in the window."""
-        return tuple(v.venue for v in self.venues if v.events > 0)
-
-    @property
-    def with_gaps(self) -> tuple[str, ...]:
-        """Venues whose stream had a gap overlapping the window."""
-        return tuple(v.venue for v in self.venues if v.gaps)
-
-    @property
-    def complete(self) -> bool:
-        """No configured venue with a liquidation feed had a gap."""
-        return not self.with_gaps
 
 
 class MarketState:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import math
 
-from bot.store import Store, StoredTierTable
+from bot.store import Store
+from bot.vocabulary.records import StoredTierTable
 from risk.errors import RiskError
 from risk.tiers import SizeBasis, Tier, TierTable, default_tier_table
 from risk.venues import parse_venue

@@ -18,12 +18,15 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.vocabulary.quotes import WindowTotals
 from bot.vocabulary.records import LiquidationEvent, PositionSide, from_ms, to_ms
 
-__all__ = ["WINDOWS", "LiquidationWindows", "WindowTotals"]
+__all__ = [
+    "WINDOWS",
+    "LiquidationWindows",
+]
 
 WINDOWS: Mapping[str, timedelta] = {
     "1h": timedelta(hours=1),
@@ -36,29 +39,6 @@ CHUNK_BITS = 16
 CHUNK = 1 << CHUNK_BITS
 MASK = CHUNK - 1
 SIDES: tuple[PositionSide, PositionSide] = ("long", "short")
-
-
-@dataclass(frozen=True, slots=True)
-class WindowTotals:
-    """Realized liquidations in one window (USD notional), optionally for one symbol."""
-
-    window: str
-    start: datetime
-    end: datetime
-    symbol: str | None
-    count: int
-    total_usd: float
-    long_usd: float
-    short_usd: float
-    by_venue: dict[str, float] = field(default_factory=dict)
-    by_symbol: dict[str, float] = field(default_factory=dict)
-    count_by_venue: dict[str, int] = field(default_factory=dict)
-    largest: LiquidationEvent | None = None
-
-    @property
-    def long_share(self) -> float | None:
-        """Longs' share of the total (0–1), None when nothing was liquidated."""
-        return self.long_usd / self.total_usd if self.total_usd > 0 else None
 
 
 class _Chunk:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from html import escape
 
-from bot.alerts.market_rules import WaveState
 from bot.render import numbers as n
-from bot.render.risk_card import venue_name
 from bot.vocabulary.records import Watch
+from bot.vocabulary.venues import venue_name
+from bot.vocabulary.waves import WaveState
 
 __all__ = [
     "Rendered",

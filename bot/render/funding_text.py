@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from bot.market.state import LiveQuote
 from bot.render import numbers as n
-from bot.render.risk_card import venue_name
+from bot.vocabulary.quotes import LiveQuote
+from bot.vocabulary.venues import venue_name
 from risk.errors import RiskError
 from risk.funding import annualised_funding_rate, funding_rate_8h
 

@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from html import escape
 
-from bot.market.state import Coverage, VenueCoverage, WindowTotals
 from bot.render import numbers as n
-from bot.render.risk_card import venue_name
+from bot.vocabulary.quotes import Coverage, VenueCoverage, WindowTotals
 from bot.vocabulary.records import FeedGap, LiquidationEvent
+from bot.vocabulary.venues import venue_name
+from bot.vocabulary.zones import zone
 
 __all__ = ["render_liqs"]
 
@@ -99,7 +100,7 @@ def _when(moment: datetime, now: datetime, timezone: str) -> str:
     """Clock time, with the day in front when it is more than a day ago."""
     if now - moment < timedelta(hours=24):
         return n.clock_time(moment, timezone)
-    local = moment.astimezone(n.zone(timezone))
+    local = moment.astimezone(zone(timezone))
     return f"{local:%b} {local.day} {n.clock_time(moment, timezone)}"
 
 

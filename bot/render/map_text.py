@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.chats.cooldown import Admission
-from bot.maps.view import REALIZED_LOOKBACK, MapView
 from bot.render import numbers as n
-from bot.render.risk_card import venue_name
+from bot.vocabulary.maps import REALIZED_LOOKBACK, Admission, MapView
+from bot.vocabulary.venues import venue_name
 from risk.cluster_queries import (
     NearCluster,
     cumulative_long_down_to,

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["age", "clock_time", "coins", "pct", "price", "signed_pct", "usd", "usd_compact", "zone"]
+from bot.vocabulary.zones import zone
+
+__all__ = [
+    "age",
+    "clock_time",
+    "coins",
+    "pct",
+    "price",
+    "signed_pct",
+    "usd",
+    "usd_compact",
+]
 
 
 def price(value: float) -> str:
@@ -57,14 +67,6 @@ def coins(quantity: float) -> str:
     if quantity >= 1:
         return f"{quantity:,.3f}".rstrip("0").rstrip(".")
     return f"{quantity:.4g}"
-
-
-def zone(name: str) -> ZoneInfo:
-    """The chat's timezone; UTC when the name is unknown."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def clock_time(moment: datetime, timezone: str) -> str:

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.desk.risk_desk import DeskRefusal, RiskCard
 from bot.render import numbers as n
+from bot.vocabulary.cards import DeskRefusal, RiskCard
+from bot.vocabulary.venues import venue_name
 from risk.report import RiskReport, Verdict
 
-__all__ = ["render_refusal", "render_risk_card"]
+__all__ = [
+    "render_refusal",
+    "render_risk_card",
+]
 
-_VENUE_NAMES = {"binance": "Binance", "bybit": "Bybit", "okx": "OKX", "hyperliquid": "Hyperliquid"}
 _VERDICT = {Verdict.SAFE: "🟢 SAFE", Verdict.CAUTION: "🟡 CAUTION", Verdict.DANGER: "🔴 DANGER"}
-
-
-def venue_name(venue: str) -> str:
-    """The venue as people write it."""
-    return _VENUE_NAMES.get(venue, venue)
 
 
 def render_risk_card(card: RiskCard, timezone: str = "UTC") -> str:

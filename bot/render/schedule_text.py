@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from bot.commands.summaries import SCHEDULE_USAGE
-from bot.render.numbers import zone
 from bot.vocabulary.records import Schedule
+from bot.vocabulary.zones import zone
 
-__all__ = ["render_schedule", "render_schedule_missing", "render_schedule_stopped"]
+__all__ = [
+    "SCHEDULE_USAGE",
+    "render_schedule",
+    "render_schedule_missing",
+    "render_schedule_stopped",
+]
 
 GROUP_HINT = "Change the timezone with /alerts tz Europe/Berlin; stop with /schedule off."
 CHANNEL_HINT = (
@@ -58,3 +62,10 @@ def render_schedule_stopped(where: str, *, existed: bool) -> str:
     if not existed:
         return f"No summary was scheduled for {escape(where)}."
     return f"Scheduled summaries for {escape(where)} stopped."
+
+
+SCHEDULE_USAGE = (
+    "Usage: /schedule hourly | 4h | daily [HH:MM] [chart] · /schedule off · /schedule to see it\n"
+    "Examples: /schedule daily 08:00 · /schedule 4h chart · /schedule hourly\n"
+    "A channel, from a private chat with me: /schedule @mychannel daily 08:00"
+)

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from html import escape
 
-from bot.market.state import Coverage, WindowTotals
 from bot.render.numbers import clock_time, price, signed_pct, usd_compact
-from bot.render.risk_card import venue_name
-from bot.summaries.compose import (
+from bot.vocabulary.quotes import Coverage, WindowTotals
+from bot.vocabulary.summaries import (
     NEAR_PCT,
     CoinClusters,
     FundingRead,
     MarketSummary,
     OpenInterestChange,
 )
+from bot.vocabulary.venues import venue_name
 
 __all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "render_summary"]
 

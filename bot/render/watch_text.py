@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.commands.positions import PositionArgs
-from bot.desk.risk_desk import DeskRefusal, RiskCard
 from bot.render import numbers as n
-from bot.render.risk_card import venue_name
+from bot.vocabulary.cards import DeskRefusal, RiskCard
+from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.records import Watch
+from bot.vocabulary.venues import venue_name
 
 __all__ = ["render_positions", "render_watch_added", "watch_request"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,14 +12,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.dialect import upsert, upsert_from_excluded
 from bot.store.tables import candles, feed_gaps, liquidation_events, market_snapshots, tier_tables
-from bot.vocabulary.records import Candle, FeedGap, LiquidationEvent, VenueSnapshot, from_ms, to_ms
+from bot.vocabulary.records import (
+    Candle,
+    FeedGap,
+    LiquidationEvent,
+    StoredTierTable,
+    VenueSnapshot,
+    from_ms,
+    to_ms,
+)
 
 __all__ = [
     "CandleRepo",
     "GapRepo",
     "LiquidationRepo",
     "SnapshotRepo",
-    "StoredTierTable",
     "TierRepo",
 ]
 
@@ -295,18 +301,6 @@ class GapRepo:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_gap(row) for row in rows]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredTierTable:
-    """A venue's maintenance-margin tiers as last fetched: rows of [floor, cap, mmr, cum, max_lev]."""
-
-    venue: str
-    symbol: str
-    fetched_at: datetime
-    tiers: list[list[float | None]]
-    contract_value: float
-    source: str
 
 
 class TierRepo:

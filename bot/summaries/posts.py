@@ -21,13 +21,13 @@ from datetime import UTC, datetime
 
 from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.map_chart import render_liquidation_map
-from bot.render.numbers import zone
-from bot.render.risk_card import venue_name
 from bot.render.summary_text import CAPTION_LIMIT, MESSAGE_LIMIT, render_summary
 from bot.services import Services
 from bot.summaries.compose import FOCUS_BY_CADENCE, compose_summary, pick_mark
 from bot.summaries.timetable import next_run
 from bot.vocabulary.records import Schedule
+from bot.vocabulary.venues import venue_name
+from bot.vocabulary.zones import zone
 
 __all__ = [
     "SUMMARY_KINDS",

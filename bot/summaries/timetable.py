@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, get_args
 
-from bot.render.numbers import zone
+from bot.vocabulary.zones import zone
 
 __all__ = ["CADENCES", "PERIODS", "Cadence", "next_run"]
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, time
 from typing import Any, Literal
 
-from bot.render.numbers import zone
+from bot.vocabulary.zones import zone
 
 __all__ = [
     "ALERT_KINDS",

@@ -14,9 +14,11 @@ __all__ = [
     "Chat",
     "FeedGap",
     "LiquidationEvent",
+    "MarkTick",
     "OutboxItem",
     "PositionSide",
     "Schedule",
+    "StoredTierTable",
     "VenueSnapshot",
     "Watch",
     "from_ms",
@@ -161,3 +163,28 @@ class Schedule:
     next_run_at: datetime | None = None
     last_run_at: datetime | None = None
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTierTable:
+    """A venue's maintenance-margin tiers as last fetched: rows of [floor, cap, mmr, cum, max_lev]."""
+
+    venue: str
+    symbol: str
+    fetched_at: datetime
+    tiers: list[list[float | None]]
+    contract_value: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class MarkTick:
+    """A streamed mark price (Hyperliquid: mid price), with funding when the stream carries it."""
+
+    venue: str
+    symbol: str
+    mark_price: float
+    time: datetime
+    index_price: float | None = None
+    funding_rate: float | None = None
+    next_funding_time: datetime | None = None

@@ -10,12 +10,11 @@ import numpy as np
 from bot.alerts.book import AlertBook
 from bot.alerts.engine import AlertEngine, watch_position
 from bot.alerts.market_watch import MarketAlerts
-from bot.feeds.protocol import MarkTick
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
-from bot.vocabulary.records import Chat, LiquidationEvent, Watch
+from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 from bot.alerts.market_rules import (
     CLOSE_AFTER_S,
     EDIT_EVERY_S,
-    FundingState,
     WaveSample,
-    WaveState,
     step_funding,
     step_wave,
     wave_threshold,
 )
+from bot.vocabulary.waves import FundingState, WaveState
 
 M = 1_000_000.0
 WAVE = {"min_usd": 50 * M, "rate_multiple": 3.0, "cooldown_s": 1800.0}

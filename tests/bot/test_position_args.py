@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands.positions import ArgsError, PositionArgs, parse_position_args, split_words
+from bot.commands.positions import ArgsError, parse_position_args, split_words
+from bot.vocabulary.positions import PositionArgs
 
 TRACKED = ["BTC", "ETH", "SOL", "XRP", "DOGE", "BNB"]
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chats.cooldown import Admission, Cooldown
+from bot.chats.cooldown import Cooldown
+from bot.vocabulary.maps import Admission
 
 
 class FakeClock:

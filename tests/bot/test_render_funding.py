@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.market.state import LiveQuote
 from bot.render.funding_text import funding_row, render_funding_coin, render_funding_table
+from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.records import VenueSnapshot
 
 NOW = datetime(2025, 3, 1, 14, 40, tzinfo=UTC)

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.chats.cooldown import Admission
-from bot.maps.view import MapView
-from bot.market.state import LiveQuote
 from bot.render.map_text import (
     CAPTION_LIMIT,
     render_map_caption,
@@ -14,6 +11,8 @@ from bot.render.map_text import (
     render_map_wait,
 )
 from bot.render.numbers import price
+from bot.vocabulary.maps import Admission, MapView
+from bot.vocabulary.quotes import LiveQuote
 from risk.liquidation_map import LiquidationMap, realized_map
 
 NOW = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)

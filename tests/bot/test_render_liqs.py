@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from html import escape
 
-from bot.market.state import LIQUIDATION_SCOPE, WINDOWS, Coverage, VenueCoverage, WindowTotals
+from bot.market.state import LIQUIDATION_SCOPE, WINDOWS, WindowTotals
 from bot.render.liqs_text import render_liqs
+from bot.vocabulary.quotes import Coverage, VenueCoverage
 from bot.vocabulary.records import FeedGap, LiquidationEvent
 
 NOW = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)

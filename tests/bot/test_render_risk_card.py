@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.commands.positions import PositionArgs
-from bot.desk.risk_desk import RiskCard
-from bot.market.state import LiveQuote
-from bot.market.windows import WindowTotals
 from bot.render.risk_card import render_risk_card
+from bot.vocabulary.cards import RiskCard
+from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.quotes import LiveQuote, WindowTotals
 from bot.vocabulary.records import VenueSnapshot
 from risk.liquidation import Position
 from risk.report import MarketSnapshot, assess

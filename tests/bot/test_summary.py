@@ -9,8 +9,9 @@ import pytest
 
 from bot.market.state import MarketState
 from bot.render.summary_text import CAPTION_LIMIT, MESSAGE_LIMIT, render_summary
-from bot.summaries.compose import MarketSummary, compose_summary
+from bot.summaries.compose import compose_summary
 from bot.vocabulary.records import LiquidationEvent, VenueSnapshot
+from bot.vocabulary.summaries import MarketSummary
 from risk.liquidation_map import LiquidationMap, realized_map
 
 NOW = datetime(2025, 3, 1, 14, 0, tzinfo=UTC)

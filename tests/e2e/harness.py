@@ -14,8 +14,9 @@ import httpx
 
 from bot.app import TelegramApp, build_application, build_services, start_worker
 from bot.market.ingest import IngestConfig
-from bot.services import Clock, Services, utc_now
+from bot.services import Services
 from bot.store import Store
+from bot.vocabulary.clock import Clock, utc_now
 from config.settings import load_settings
 from handlers import basic
 from tests.fakes.exchange import FakeExchange

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.app import start_updates
-from bot.services import utc_now
+from bot.vocabulary.clock import utc_now
 from config.settings import load_settings
 from handlers.errors import APOLOGY
 from tests.e2e.harness import eventually, running_bot

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.market.state import Freshness
+from bot.vocabulary.quotes import Freshness
 from bot.vocabulary.records import VenueSnapshot
 from tests.e2e.harness import RunningBot, eventually, running_bot
 

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from telegram.ext import ApplicationBuilder
 
-from bot.feeds.protocol import MarkTick
 from bot.market.ingest import register_jobs
 from bot.market.state import MarketState
 from bot.store import Store
+from bot.vocabulary.records import MarkTick
 from tests.fakes.exchange import FakeExchange, RestFailure
 from tests.fakes.exchange_payloads import binance_coin_m_force_order
 from tests.feeds.conftest import FAST, eventually, running_ingestor, utc_now

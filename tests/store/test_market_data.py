@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.store import Store, StoredTierTable
-from bot.vocabulary.records import Candle, LiquidationEvent, VenueSnapshot
+from bot.store import Store
+from bot.vocabulary.records import Candle, LiquidationEvent, StoredTierTable, VenueSnapshot
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

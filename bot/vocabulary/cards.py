@@ -1,0 +1,33 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.quotes import LiveQuote, WindowTotals
+from risk.position import Position
+from risk.report import RiskReport
+
+
+@dataclass(frozen=True, slots=True)
+class DeskRefusal:
+    """Why no card could be made, in words for the user."""
+
+    message: str
+    max_leverage: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RiskCard:
+    """Everything the risk card shows: the engine's report plus the market context around it."""
+
+    request: PositionArgs
+    position: Position
+    report: RiskReport
+    venue: str
+    margin_usd: float
+    quote: LiveQuote | None
+    last_hour: WindowTotals
+    cumulative_same_side_usd: float
+    warnings: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,10 @@
+"""TODO docstring."""
+
+from __future__ import annotations
+
+_VENUE_NAMES = {"binance": "Binance", "bybit": "Bybit", "okx": "OKX", "hyperliquid": "Hyperliquid"}
+
+
+def venue_name(venue: str) -> str:
+    """The venue as people write it."""
+    return _VENUE_NAMES.get(venue, venue)
