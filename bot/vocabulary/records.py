@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 PositionSide = Literal["long", "short"]
-OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "dropped"]
 
 
 def to_ms(moment: datetime) -> int:
@@ -135,7 +135,9 @@ class Watch:
 class OutboxItem:
     """A message waiting to be delivered exactly once.
 
-    `key` is the idempotency key: writing the same key twice keeps the first row.
+    `key` is the idempotency key: writing the same key twice keeps the first row. A row of a `series`
+    (one watch's ladder) that is still pending when a row naming that series in `supersedes` is
+    written is dropped: the newer alert says more.
     """
 
     key: str
@@ -148,6 +150,8 @@ class OutboxItem:
     id: int | None = None
     message_id: int | None = None
     error: str | None = None
+    series: str | None = None
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,7 +38,8 @@ async def test_a_removed_schedule_and_outbox_row_keep_their_ids(store: Store) ->
     first = await store.schedules.upsert(Schedule(chat_id=1, kind="summary", cadence="hourly"))
     assert await store.schedules.remove(1, "summary")
     second = await store.schedules.upsert(Schedule(chat_id=1, kind="summary", cadence="hourly"))
-    assert second.id is not None and first.id is not None
+    assert second.id is not None
+    assert first.id is not None
     assert second.id > first.id
     await store.outbox.enqueue(OutboxItem("a", 1, "position", {"op": "send"}), NOW)
     async with store.engine.begin() as conn:
@@ -46,7 +47,8 @@ async def test_a_removed_schedule_and_outbox_row_keep_their_ids(store: Store) ->
         await conn.execute(text("DELETE FROM outbox"))
     await store.outbox.enqueue(OutboxItem("b", 1, "position", {"op": "send"}), NOW)
     item = await store.outbox.get("b")
-    assert item is not None and item.id is not None
+    assert item is not None
+    assert item.id is not None
     assert item.id > first_id
 
 

@@ -15,6 +15,8 @@ Revises: 0002
 Create Date: 2026-12-01 22:00:00
 """
 
+from typing import Literal
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,7 +29,7 @@ REBUILT = ("watches", "schedules", "outbox")
 WATCH_KEY_PREFIXES = ("pos", "cluster")
 
 
-def _recreate() -> str:
+def _recreate() -> Literal["always", "auto"]:
     return "always" if op.get_bind().dialect.name == "sqlite" else "auto"
 
 
