@@ -6,7 +6,8 @@ chat's state machines (bot/market_rules.py) and sends what they ask for through 
 
 Keys: a wave's message is `wave:{chat}:{scope}:{start}`; its edits `wave:{chat}:{scope}:{start}:edit:{n}`
 (edits need no gate: they change a message already in the chat, silently); a funding alert is
-`funding:{chat}:{venue}:{symbol}:{n}`. A wave whose first message was held (quiet hours, cap) or
+`funding:{chat}:{epoch}:{venue}:{symbol}:{n}` (the epoch of the chat's alert state, see
+bot/alerts/book.py: the count restarts only with a new epoch). A wave whose first message was held (quiet hours, cap) or
 switched off is followed without edits; the digest tells of it.
 """
 
@@ -146,6 +147,6 @@ class MarketAlerts:
                 text, line = render_funding(
                     venue, symbol, rate, event, settings.funding_extreme_8h_pct
                 )
-                key = f"funding:{chat_id}:{name}:{new.count}"
+                key = f"funding:{chat_id}:{self._book.epoch(chat_id)}:{name}:{new.count}"
                 alerts.append(Alert(key, chat_id, "funding", text, line))
         return alerts
