@@ -14,7 +14,7 @@ from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
-from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, Watch
+from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, VenueSnapshot, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 
@@ -228,9 +228,50 @@ async def test_a_wave_is_sent_once_edited_as_it_grows_and_closed(store: Store) -
     assert [k for k in found if k.startswith(btc)] == [
         btc, f"{btc}:edit:1", f"{btc}:edit:2", f"{btc}:edit:3",
     ]  # fmt: skip
-    assert market in found
+    assert market not in found  # BTC alone made the market's wave: one alert, BTC's
     final = await store.outbox.get(f"{btc}:edit:3")
     assert final is not None
     assert final.payload["edit_of"] == btc
     assert final.payload["text"].startswith("✅ Liquidation wave over in <b>BTC</b>")
     assert "$3.2M liquidated (peak 1h), 100% longs" in final.payload["text"]
+
+
+async def wave_rig(store: Store, symbols: list[str]) -> tuple[Rig, MarketAlerts]:
+    """A group with wave alerts on from $1M, and the market alerts over the rig's market."""
+    await store.chats.upsert(Chat(CHAT, "group"), NOW)
+    settings = AlertSettings(wave_min_usd=1e6).with_mode("wave", "on")
+    await store.chats.update_settings(CHAT, settings.to_stored(), NOW)
+    rig = await make_rig(store)
+    return rig, MarketAlerts(rig.market, rig.book, symbols, rig.clock)
+
+
+def liquidate(rig: Rig, symbol: str, usd: float, price: float) -> None:
+    """A long of `usd` liquidated at `price`, the mark there too, at the rig's time."""
+    rig.market.update_snapshots([VenueSnapshot("binance", symbol, rig.clock(), price)])
+    event = LiquidationEvent("binance", symbol, "long", price, usd / price, usd, rig.clock())
+    rig.market.add_liquidations([event])
+
+
+async def test_a_wave_opens_with_the_move_since_it_began(store: Store) -> None:
+    """The opening message's price line starts where the market was calm, not at the opening mark."""
+    rig, alerts = await wave_rig(store, ["BTC"])
+    for price, usd in ((60_000, 0.1e6), (59_600, 0.5e6), (59_220, 0.5e6)):
+        liquidate(rig, "BTC", usd, price)
+        await alerts.evaluate()
+        rig.clock.now += timedelta(seconds=30)
+    [key] = [k for k in await keys(store) if k.startswith(f"wave:{CHAT}:BTC:")]
+    assert key == f"wave:{CHAT}:BTC:{int(NOW.timestamp())}"
+    item = await store.outbox.get(key)
+    assert item is not None
+    assert "price 60,000 → 59,220 (-1.3%)" in item.payload["text"]
+    assert "since 12:00 UTC (1m)" in item.payload["text"]
+
+
+async def test_a_market_wave_of_many_coins_is_its_own_alert(store: Store) -> None:
+    """When no one coin makes the market's wave, the market gets its own alert beside the coins'."""
+    rig, alerts = await wave_rig(store, ["BTC", "ETH"])
+    liquidate(rig, "BTC", 1.1e6, 60_000)
+    liquidate(rig, "ETH", 1.1e6, 3_000)
+    await alerts.evaluate()
+    scopes = sorted(k.split(":")[2] for k in await keys(store) if k.startswith("wave:"))
+    assert scopes == ["ALL", "BTC", "ETH"]
