@@ -230,7 +230,7 @@ class AlertEngine:
         for watch, ladder in zip(watches, ladders, strict=True):
             held = known.get(watch.id or 0)
             stored = held[0].stored(held[1]) if held else watch.alert_state
-            state = LadderState.from_stored(stored, len(ladder))
+            state = LadderState.begun(stored, ladder)
             levels.append(state.level)
             arms.append(state.arm)
             memory = stored.get("clusters")

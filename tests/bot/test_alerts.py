@@ -275,3 +275,26 @@ async def test_a_market_wave_of_many_coins_is_its_own_alert(store: Store) -> Non
     await alerts.evaluate()
     scopes = sorted(k.split(":")[2] for k in await keys(store) if k.startswith("wave:"))
     assert scopes == ["ALL", "BTC", "ETH"]
+
+
+async def test_the_confirmation_counts_as_the_first_step(store: Store) -> None:
+    """A watch confirmed 7 % from liquidation sends no "within 10 %"; its next alert is the 5 % step."""
+    await store.chats.upsert(Chat(CHAT, "private"), NOW)
+    inside = Watch(
+        CHAT, "binance", "BTC", "long", 10, 90_000, 0.5, alert_state={"confirmed_pct": 7}
+    )
+    outside = Watch(
+        CHAT, "binance", "BTC", "long", 10, 90_000, 0.5, alert_state={"confirmed_pct": 12}
+    )
+    first = await store.watches.add(inside, NOW)
+    second = await store.watches.add(outside, NOW)
+    rig = await make_rig(store)
+    lp = await liq_of(store, first)
+    await rig.engine.evaluate([tick(mark_at(lp, 7), rig.clock)])
+    assert await keys(store) == [f"pos:{second.id}:1:0"]
+    await rig.engine.evaluate([tick(mark_at(lp, 4.5), rig.clock)])
+    assert await keys(store) == [
+        f"pos:{second.id}:1:0",
+        f"pos:{first.id}:2:0",
+        f"pos:{second.id}:2:0",
+    ]
