@@ -15,7 +15,7 @@ TABLE_KEYS = sorted(DEFAULT_TIER_TABLES, key=lambda k: (k[0].value, k[1]))
 
 
 def one_tier_table(
-    venue: Venue | str, symbol: str, mmr: float, cum: float = 0.0, max_leverage: float = 125.0
+    venue: Venue, symbol: str, mmr: float, cum: float = 0.0, max_leverage: float = 125.0
 ) -> TierTable:
     """A table of one unbounded tier, as reference cases that state their tier use."""
     tier = Tier(0.0, math.inf, mmr, cum, max_leverage)
