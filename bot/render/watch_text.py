@@ -8,10 +8,10 @@ from html import escape
 from bot.render import numbers as n
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.positions import PositionArgs
-from bot.vocabulary.records import Watch
+from bot.vocabulary.records import Removal, Watch
 from bot.vocabulary.venues import venue_name
 
-__all__ = ["render_positions", "render_watch_added", "watch_request"]
+__all__ = ["render_positions", "render_removal", "render_watch_added", "watch_request"]
 
 
 def watch_request(watch: Watch) -> PositionArgs:
@@ -63,12 +63,34 @@ def render_watch_added(watch: Watch, card: RiskCard, ladder_pct: Sequence[float]
     )
 
 
-def render_positions(watches: Sequence[Watch], cards: Sequence[RiskCard | DeskRefusal]) -> str:
-    """The chat's watches with their current liquidation distance."""
+def render_positions(
+    watches: Sequence[Watch], cards: Sequence[RiskCard | DeskRefusal], *, show_owner: bool = False
+) -> str:
+    """The chat's watches with their current liquidation distance (in a group: whose each is)."""
     if not watches:
         return "You watch no positions. Add one: /watch BTC 10x long @ 91000 size 0.5"
     lines = [f"<b>Watched positions</b> ({len(watches)})"]
     for watch, card in zip(watches, cards, strict=True):
         paused = " (paused)" if watch.paused else ""
-        lines.append(f"{_describe(watch)}{paused}\n{_level(card)}")
+        owner = f" · {_owner(watch)}" if show_owner else ""
+        lines.append(f"{_describe(watch)}{owner}{paused}\n{_level(card)}")
     return "\n".join(lines)
+
+
+def _owner(watch: Watch) -> str:
+    return (
+        f"set by {escape(watch.owner_name)}" if watch.owner_name else "set before owners were kept"
+    )
+
+
+def render_removal(removal: Removal, *, button: bool) -> str:
+    """The answer to ❌ Remove (a short callback note) or to /unwatch N (plain text, no HTML)."""
+    number = f"#{removal.watch_id}"
+    if removal.outcome == "removed":
+        return f"Removed {number}." if button else f"Stopped watching {number}."
+    if removal.outcome == "not yours":
+        whose = f"{removal.owner_name}'s" if removal.owner_name else "another member's"
+        return f"{number} is {whose}: only they or a group admin can remove it."
+    if button:
+        return f"{number} was already removed; nothing changed."
+    return f"You have no watch {number} here; see /positions."

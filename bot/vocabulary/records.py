@@ -129,6 +129,18 @@ class Watch:
     paused: bool = False
     alert_state: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
+    owner_id: int | None = None
+    """The user who set the watch (in a group, only they or an admin remove it)."""
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """What became of a request to remove watch `watch_id`; `owner_name` says whose it is."""
+
+    watch_id: int
+    outcome: Literal["removed", "missing", "not yours"]
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
