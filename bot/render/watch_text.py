@@ -54,13 +54,33 @@ def _level(card: RiskCard | DeskRefusal) -> str:
 
 
 def render_watch_added(watch: Watch, card: RiskCard, ladder_pct: Sequence[float]) -> str:
-    """The confirmation: what is watched, where it liquidates, and what will be said when."""
+    """The confirmation: what is watched, where it liquidates, and what will be said when.
+
+    It counts as the ladder's steps it already tells (bot/alerts/ladder.py): a position inside the
+    10 % step is told so here, and its first alert is the next step.
+    """
     steps = ", ".join(f"{step:g}%" for step in ladder_pct)
+    told = _told_steps(card, ladder_pct)
+    already = ""
+    if told:
+        ahead = [f"{step:g}%" for step in ladder_pct[len(told) :]]
+        after = f"next alert at {ahead[0]}" if ahead else "the next alert is if it is crossed"
+        already = f" It is already within {told[-1]:g}%: {after}."
+    if card.report.liquidated_now:
+        already = " The mark is already past it: no alert will follow until it recovers."
     return (
         f"👀 Watching {_describe(watch)}\n{_level(card)}\n\n"
         f"Alerts when the mark comes within {steps} of the liquidation price, when a large "
-        "modeled cluster sits in between, and if it is crossed. /alerts to change, /positions to list."
+        f"modeled cluster sits in between, and if it is crossed.{already} "
+        "/alerts to change, /positions to list."
     )
+
+
+def _told_steps(card: RiskCard, ladder_pct: Sequence[float]) -> list[float]:
+    distance = card.report.distance_pct
+    if card.report.liquidation_price is None or distance is None:
+        return []
+    return [step for step in ladder_pct if distance <= step]
 
 
 def render_positions(

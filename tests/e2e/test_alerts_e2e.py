@@ -44,6 +44,15 @@ async def move_until_alerted(bot: RunningBot, price: float, count: int) -> list[
 async def test_a_fall_through_the_ladder_and_past_liquidation(tmp_path: Path) -> None:
     """10 %, 5 %, 2 %, then crossed: four alerts in order, a wobble in between sends nothing."""
     async with running_bot(tmp_path) as bot:
+        bot.exchange.set_price(
+            "BTC", 95_000
+        )  # 14 % above the liquidation price: outside the ladder
+        for _ in range(100):
+            await bot.exchange.push_marks("binance")
+            quote = bot.services.market.quote("binance", "BTC")
+            if quote is not None and quote.mark_price == 95_000:
+                break
+            await asyncio.sleep(0.02)
         bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
         await bot.telegram.wait_for("sendMessage", predicate=in_chat)
         lp = await liquidation_of_first_watch(bot)
@@ -123,3 +132,20 @@ async def test_a_liquidation_wave_is_one_message_then_edits(tmp_path: Path) -> N
     assert btc_edits[2].startswith(
         "✅ Liquidation wave over in <b>BTC</b>\n$4.0M liquidated (peak 1h), 100% longs"
     )
+
+
+async def test_a_watch_inside_the_first_step_is_not_told_it_again(tmp_path: Path) -> None:
+    """A 10x long at the mark is inside 10 %: the confirmation says so, and the next alert is 5 %."""
+    async with running_bot(tmp_path) as bot:
+        bot.telegram.push_message(CHAT, "/watch BTC 10x long")
+        [confirmed] = await bot.telegram.wait_for("sendMessage", predicate=in_chat)
+        lp = await liquidation_of_first_watch(bot)
+        for _ in range(10):  # the engine reloads after /watch and sees these marks
+            await bot.exchange.push_marks("binance")
+            await asyncio.sleep(0.05)
+        quiet = [c for c in bot.telegram.calls("sendMessage") if in_chat(c)]
+        sent = await move_until_alerted(bot, round(lp / (1 - 4.5 / 100), 1), 2)
+    assert confirmed.text is not None
+    assert "already within 10%" in confirmed.text
+    assert len(quiet) == 1
+    assert "within 5%" in (sent[1].text or "")

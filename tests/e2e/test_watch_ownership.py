@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.e2e.harness import running_bot
+from tests.fakes.telegram import BotApiCall
 
 GROUP, ADMIN, ALICE, BOB = -100_777, 501, 502, 503
 
 
-def in_chat(chat_id: int):  # noqa: ANN201 - a predicate for wait_for
+def in_chat(chat_id: int) -> Callable[[BotApiCall], bool]:
     """Calls to `chat_id`."""
     return lambda call: str(call.chat_id) == str(chat_id)
 
@@ -86,10 +88,16 @@ async def test_a_member_cannot_stop_the_group(tmp_path: Path) -> None:
         await tg.wait_for("sendMessage", count=2, predicate=in_chat(GROUP))
         tg.push_message(GROUP, "/stop", user_id=BOB, chat_type="supergroup")
         refused = (await tg.wait_for("sendMessage", count=3, predicate=in_chat(GROUP)))[2]
-        kept = (await store.schedules.list_for_chat(GROUP), await store.watches.list_for_chat(GROUP))
+        kept = (
+            await store.schedules.list_for_chat(GROUP),
+            await store.watches.list_for_chat(GROUP),
+        )
         tg.push_message(GROUP, "/stop", user_id=ADMIN, chat_type="supergroup")
         done = (await tg.wait_for("sendMessage", count=4, predicate=in_chat(GROUP)))[3]
-        gone = (await store.schedules.list_for_chat(GROUP), await store.watches.list_for_chat(GROUP))
+        gone = (
+            await store.schedules.list_for_chat(GROUP),
+            await store.watches.list_for_chat(GROUP),
+        )
     assert refused.text is not None
     assert refused.text.startswith("Only the group's admins can /stop the bot here")
     assert [len(rows) for rows in kept] == [1, 1]
