@@ -32,7 +32,7 @@ from bot.outbox.pacing import RateLimiter
 from bot.outbox.sender import Sender
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
-from bot.vocabulary.records import Chat, MarkTick, Watch
+from bot.vocabulary.records import Chat, MarkTick, PositionSide, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 from tests.fakes.telegram import FakeTelegram
@@ -116,13 +116,17 @@ def mark(symbol: str, minute: float) -> float:
 
 
 def _label(level: int) -> str:
-    return "crossed your liquidation price" if level > len(LADDER) else f"within {LADDER[level - 1]:g}%"
+    return (
+        "crossed your liquidation price"
+        if level > len(LADDER)
+        else f"within {LADDER[level - 1]:g}%"
+    )
 
 
 async def _add_watch(day: Day, chat_id: int, symbol: str, minute: float) -> None:
     """A watch entered at the mark, as /watch stores it (owner, the distance its confirmation told)."""
     price = mark(symbol, minute)
-    side = day.rng.choice(("long", "short"))
+    side: PositionSide = day.rng.choice(("long", "short"))
     leverage = float(day.rng.choice((10, 12, 15, 20)))
     draft = Watch(chat_id, "binance", symbol, side, leverage, price, 1_000 * leverage / price)
     lp = liquidation_price(watch_position(draft), day.tiers("binance", symbol)).price
@@ -200,7 +204,7 @@ async def _make_day(store: Store, bot: Bot, seed: int) -> Day:
     return Day(store, clock, tiers, engine, sender, random.Random(seed))
 
 
-async def replay_day(  # noqa: PLR0913 - the day's knobs, all by keyword
+async def replay_day(
     store: Store,
     tg: FakeTelegram,
     bot: Bot,
