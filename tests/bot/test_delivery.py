@@ -16,6 +16,7 @@ from bot.outbox.payloads import edit_payload, outbox_item, send_payload
 from bot.outbox.sender import DrainResult, RetryPolicy, Sender, resume_chat
 from bot.store import Store
 from bot.vocabulary.records import Chat, OutboxItem, Watch
+from tests.fakes.clock import ManualClock as Clock
 from tests.fakes.telegram import FakeTelegram
 from tests.fakes.telegram_limits import LimitedTelegram, most_in_any_window
 
@@ -23,36 +24,10 @@ NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-class Clock:
-    """Wall time that moves when the test says; the limiter's sleeps move only its monotonic time."""
-
-    def __init__(self) -> None:
-        self.wall = NOW
-        self.mono = 1000.0
-
-    def now(self) -> datetime:
-        """The wall clock the sender stamps rows with."""
-        return self.wall
-
-    def monotonic(self) -> float:
-        """The limiter's clock."""
-        return self.mono
-
-    async def sleep(self, seconds: float) -> None:
-        """A limiter wait that takes no real time."""
-        self.mono += seconds
-        await asyncio.sleep(0)
-
-    def advance(self, seconds: float) -> None:
-        """Let time pass on both clocks."""
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-
 @pytest.fixture
 def clock() -> Clock:
     """Time under the test's control."""
-    return Clock()
+    return Clock(NOW)
 
 
 def make_sender(
@@ -389,7 +364,7 @@ async def test_two_senders_never_send_the_same_row(
     try:
         async with Bot(tg.token, base_url=tg.base_url) as other_bot:
             one = make_sender(bot, store, clock, batch=10)
-            two = make_sender(other_bot, other_store, Clock(), batch=10)
+            two = make_sender(other_bot, other_store, Clock(NOW), batch=10)
             await asyncio.gather(drain("one", one), drain("two", two))
     finally:
         await other_store.close()
@@ -402,7 +377,7 @@ async def test_two_senders_never_send_the_same_row(
 
 async def test_run_drains_until_stopped(store: Store, tg: FakeTelegram, bot: Bot) -> None:
     """The long-running loop sends what is written while it runs and returns when stopped."""
-    clock = Clock()
+    clock = Clock(NOW)
     clock.wall = datetime.now(UTC)
     sender = make_sender(bot, store, clock, idle_s=0.05)
     stop = asyncio.Event()

@@ -12,7 +12,6 @@ Used by tests/e2e/test_alert_replay.py (SQLite and PostgreSQL) and bench/bench_a
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import math
 import random
@@ -35,6 +34,7 @@ from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.records import Chat, MarkTick, PositionSide, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
+from tests.fakes.clock import ManualClock
 from tests.fakes.telegram import FakeTelegram
 
 __all__ = ["ReplayScore", "replay_day"]
@@ -59,32 +59,6 @@ class ReplayScore:
     chats: int = 0
 
 
-class SimClock:
-    """Simulated wall time; the limiter's sleeps move its monotonic time only."""
-
-    def __init__(self) -> None:
-        self.wall = START
-        self.mono = 0.0
-
-    def now(self) -> datetime:
-        """The simulated wall clock."""
-        return self.wall
-
-    def monotonic(self) -> float:
-        """The limiter's clock."""
-        return self.mono
-
-    async def sleep(self, seconds: float) -> None:
-        """A limiter wait that takes no real time."""
-        self.mono += seconds
-        await asyncio.sleep(0)
-
-    def advance(self, seconds: float) -> None:
-        """Let time pass."""
-        self.wall += timedelta(seconds=seconds)
-        self.mono += seconds
-
-
 @dataclass
 class Reference:
     """One watch as the pure rule follows it: its liquidation price and ladder state."""
@@ -100,7 +74,7 @@ class Day:
     """The replay's moving parts."""
 
     store: Store
-    clock: SimClock
+    clock: ManualClock
     tiers: TierBook
     engine: AlertEngine
     sender: Sender
@@ -190,7 +164,7 @@ async def _churn(day: Day, chats: list[int], minute: float) -> None:
 
 
 async def _make_day(store: Store, bot: Bot, seed: int) -> Day:
-    clock = SimClock()
+    clock = ManualClock(START, mono=0.0)
     tiers = TierBook(store)
     await tiers.reload()
     book = AlertBook(store, clock.now, lambda: None)
