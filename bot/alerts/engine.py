@@ -42,6 +42,7 @@ from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.render.alert_text import render_cluster, render_crossed, render_ladder
 from bot.store import Store
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
@@ -54,7 +55,6 @@ from risk.venues import MarginMode, Side
 __all__ = ["AlertEngine", "Alerts", "PairWatches", "start_alerts", "watch_position"]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 MapProvider = Callable[[str], LiquidationMap]
 FloatArray = npt.NDArray[np.float64]
