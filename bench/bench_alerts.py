@@ -35,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402 - after the path and PTB set-up above
 from sqlalchemy import insert  # noqa: E402
 
-from bot.alerts.engine import PairWatches, watch_position  # noqa: E402
+from bot.alerts.engine import PairWatches  # noqa: E402
+from bot.vocabulary.positions import watch_position  # noqa: E402
 from bot.alerts.ladder import evaluate_ladder, ladder_matrix  # noqa: E402
 from bot.market.ingest import IngestConfig  # noqa: E402
 from bot.store.tables import chats, watches  # noqa: E402
