@@ -8,6 +8,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.chats.directory import ChatDirectory
 from bot.chats.members import Member
+from bot.outbox.sender import is_not_modified
 
 __all__ = [
     "ADMIN_STATUSES",
@@ -74,5 +75,5 @@ async def edit_in_place(
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
     except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
+        if not is_not_modified(exc):
             raise

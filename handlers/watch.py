@@ -13,13 +13,9 @@ from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
-from bot.render.watch_text import (
-    render_positions,
-    render_removal,
-    render_watch_added,
-    watch_request,
-)
+from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
+from bot.vocabulary.positions import watch_request
 from handlers.chats import GROUP_TYPES, acting_member, edit_in_place, owner_of, remember_chat
 
 __all__ = ["handlers", "watch_words"]

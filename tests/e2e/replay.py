@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from telegram import Bot
 
 from bot.alerts.book import AlertBook
-from bot.alerts.engine import AlertEngine, watch_position
+from bot.alerts.engine import AlertEngine
 from bot.alerts.ladder import LadderState, step
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
@@ -31,6 +31,7 @@ from bot.outbox.pacing import RateLimiter
 from bot.outbox.sender import Sender
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import Chat, MarkTick, PositionSide, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
