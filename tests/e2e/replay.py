@@ -4,8 +4,11 @@
 the fake Bot API, which answers 429 with `retry_after` and 5xx now and then) over the real store, on a
 simulated clock: BTC and ETH marks every few simulated minutes for 24 hours. Independently, the pure
 ladder rule (`bot.alerts.ladder.step`) says which alerts each watch should have sent, from the moment
-it was added (its confirmation counting as the steps it told) until it was removed. `ReplayScore`
-compares the two: every expected alert delivered exactly once, in order per chat.
+it was added (its confirmation counting as the steps it told) until it was removed. The clock moves
+one simulated second a tick, so a 429's hold outlasts the next tick and alerts are written while
+their chat is held. `ReplayScore` compares the two: every expected alert delivered exactly once, in
+order per chat, or superseded (its row dropped, still unsent, for a later alert of the same watch
+that was delivered); `duplicated` counts messages sent twice or never expected.
 
 Used by tests/e2e/test_alert_replay.py (SQLite and PostgreSQL) and bench/bench_alerts.py.
 """
@@ -15,10 +18,9 @@ from __future__ import annotations
 import itertools
 import math
 import random
-import re
-from collections import Counter
+from collections import deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from telegram import Bot
 
@@ -43,7 +45,6 @@ __all__ = ["ReplayScore", "replay_day"]
 START = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 LADDER = (10.0, 5.0, 2.0)
 BASE_PRICE = {"BTC": 60_000.0, "ETH": 3_000.0}
-_TOLD = re.compile(r"#(\d+) on .*?(within \d+%|crossed your liquidation price)")
 
 
 @dataclass
@@ -52,6 +53,7 @@ class ReplayScore:
 
     expected: int = 0
     delivered: int = 0
+    superseded: int = 0
     lost: int = 0
     duplicated: int = 0
     out_of_order: int = 0
@@ -81,7 +83,7 @@ class Day:
     sender: Sender
     rng: random.Random
     refs: dict[int, Reference] = field(default_factory=dict)
-    expected: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    expected: dict[int, list[str]] = field(default_factory=dict)
 
 
 def mark(symbol: str, minute: float) -> float:
@@ -90,12 +92,10 @@ def mark(symbol: str, minute: float) -> float:
     return BASE_PRICE[symbol] * (1 + swing + 0.02 * minute / 1440)
 
 
-def _label(level: int) -> str:
-    return (
-        "crossed your liquidation price"
-        if level > len(LADDER)
-        else f"within {LADDER[level - 1]:g}%"
-    )
+def _key(watch_id: int, state: LadderState, level: int) -> str:
+    """The idempotency key the engine gives this alert (bot/alerts/engine.py)."""
+    step_name = "crossed" if level > len(LADDER) else str(level)
+    return f"pos:{watch_id}:{step_name}:{state.arm}"
 
 
 async def _add_watch(day: Day, chat_id: int, symbol: str, minute: float) -> None:
@@ -136,17 +136,20 @@ def _expect(day: Day, symbol: str, price: float) -> None:
         distance = 100 * sign * (price - ref.liquidation) / price
         ref.state, level = step(ref.state, distance, LADDER)
         if level is not None:
-            day.expected.setdefault(ref.watch.chat_id, []).append((watch_id, _label(level)))
+            day.expected.setdefault(ref.watch.chat_id, []).append(_key(watch_id, ref.state, level))
 
 
-async def _drain(day: Day) -> int:
+async def _drain(day: Day, *, until_empty: bool) -> int:
+    """Drain once a simulated second (all of it, or one pass: holds then outlast the next tick)."""
     throttled = 0
     for _ in range(600):
         result = await day.sender.drain_once()
         throttled += result.throttled
+        day.clock.advance(1.0)
+        if not until_empty:
+            return throttled
         if await day.store.outbox.count("pending") + await day.store.outbox.count("sending") == 0:
             return throttled
-        day.clock.advance(1.0)
     raise AssertionError("the outbox did not drain")
 
 
@@ -200,8 +203,7 @@ async def replay_day(
     score = ReplayScore(chats=chats)
     minute = 0.0
     while minute < 24 * 60:
-        minute += step_min
-        day.clock.wall = START + timedelta(minutes=minute)
+        minute += step_min  # the price path's time; the clock moves a second a tick
         await _churn(day, chat_ids, minute)
         if day.rng.random() < 0.08:
             tg.fail_next("sendMessage", 429, retry_after=day.rng.choice((1, 3)), times=6)
@@ -211,38 +213,51 @@ async def replay_day(
             price = mark(symbol, minute)
             _expect(day, symbol, price)
             await day.engine.evaluate([MarkTick("binance", symbol, price, day.clock.now())])
-        score.throttled += await _drain(day)
+        score.throttled += await _drain(day, until_empty=False)
+    score.throttled += await _drain(day, until_empty=True)
     score.watches = len(day.refs)
-    return _score(score, day.expected, tg)
-
-
-def _score(
-    score: ReplayScore, expected: dict[int, list[tuple[int, str]]], tg: FakeTelegram
-) -> ReplayScore:
-    for chat_id in set(expected) | {int(c.chat_id or 0) for c in tg.calls("sendMessage")}:
-        want = expected.get(chat_id, [])
-        got = [
-            (int(found.group(1)), found.group(2))
-            for call in tg.calls("sendMessage")
-            if call.ok and str(call.chat_id) == str(chat_id)
-            and (found := _TOLD.search(call.text or ""))
-        ]  # fmt: skip
-        counts, wanted = Counter(got), Counter(want)
-        score.expected += len(want)
-        score.delivered += sum(min(counts[k], n) for k, n in wanted.items())
-        score.lost += sum(max(n - counts[k], 0) for k, n in wanted.items())
-        score.duplicated += sum(max(n - wanted[k], 0) for k, n in counts.items())
-        position = {k: i for i, k in enumerate(_numbered(want))}
-        order = [position[k] for k in _numbered(got) if k in position]
-        score.out_of_order += sum(1 for a, b in itertools.pairwise(order) if b < a)
+    for chat_id in sorted(set(day.expected) | set(chat_ids)):
+        await _score_chat(score, day.expected.get(chat_id, []), chat_id, store, tg)
     return score
 
 
-def _numbered(alerts: list[tuple[int, str]]) -> list[tuple[int, str, int]]:
-    """Each alert with its occurrence number (a watch re-armed says the same step again)."""
-    seen: Counter[tuple[int, str]] = Counter()
-    numbered = []
-    for alert in alerts:
-        numbered.append((*alert, seen[alert]))
-        seen[alert] += 1
-    return numbered
+async def _score_chat(
+    score: ReplayScore, want: list[str], chat_id: int, store: Store, tg: FakeTelegram
+) -> None:
+    """Match what reached the fake Bot API (by text, to the sent rows' keys) against `want`.
+
+    An expected alert not delivered is superseded, not lost, when its row was dropped for a later
+    alert of the same watch that was delivered.
+    """
+    rows = await store.outbox.statuses(chat_id)
+    by_text: dict[str, deque[str]] = {}
+    for key, status in rows:
+        if status == "sent":
+            item = await store.outbox.get(key)
+            assert item is not None
+            by_text.setdefault(item.payload["text"], deque()).append(key)
+    got: list[str] = []
+    for call in tg.calls("sendMessage"):
+        if call.ok and str(call.chat_id) == str(chat_id):
+            keys = by_text.get(call.text or "")
+            if keys:
+                got.append(keys.popleft())
+            else:
+                score.duplicated += 1  # sent again, or never written
+    dropped = {key for key, status in rows if status == "dropped"}
+    delivered = set(got)
+    score.expected += len(want)
+    score.delivered += len(delivered & set(want))
+    score.duplicated += len(got) - len(delivered) + len(delivered - set(want))
+    for index, key in enumerate(want):
+        if key in delivered:
+            continue
+        watch = key.split(":")[1]
+        later = [k for k in want[index + 1 :] if k.split(":")[1] == watch and k in delivered]
+        if key in dropped and later:
+            score.superseded += 1
+        else:
+            score.lost += 1
+    position = {key: i for i, key in enumerate(want)}
+    order = [position[key] for key in got if key in position]
+    score.out_of_order += sum(1 for a, b in itertools.pairwise(order) if b < a)
