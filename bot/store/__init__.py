@@ -13,6 +13,7 @@ from bot.store.database import create_engine, migrate
 from bot.store.market_data import CandleRepo, GapRepo, LiquidationRepo, SnapshotRepo, TierRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.people import ChatRepo, ScheduleRepo, WatchRepo
+from bot.store.wallets import WalletRepo
 from bot.vocabulary.records import StoredTierTable
 
 __all__ = ["Store", "StoredTierTable"]
@@ -33,6 +34,7 @@ class Store:
         self.tiers = TierRepo(engine)
         self.outbox = OutboxRepo(engine)
         self.alert_states = AlertStateRepo(engine)
+        self.wallets = WalletRepo(engine)
 
     @classmethod
     async def open(cls, url: str) -> Store:

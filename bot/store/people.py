@@ -14,7 +14,7 @@ from bot.store.dialect import upsert
 from bot.store.tables import chats, schedules, watches
 from bot.vocabulary.records import Chat, Schedule, Watch
 
-__all__ = ["ChatRepo", "ScheduleRepo", "WatchRepo"]
+__all__ = ["ChatRepo", "ScheduleRepo", "WatchRepo", "watch_from_row", "watch_values"]
 
 
 def _chat(row: RowMapping) -> Chat:
@@ -93,7 +93,7 @@ class ChatRepo:
             )
 
 
-def _watch(row: RowMapping) -> Watch:
+def watch_from_row(row: RowMapping) -> Watch:
     return Watch(
         id=row["id"],
         chat_id=row["chat_id"],
@@ -108,7 +108,29 @@ def _watch(row: RowMapping) -> Watch:
         paused=bool(row["paused"]),
         alert_state=dict(row["alert_state"] or {}),
         created_at=row["created_at"],
+        wallet_id=row["wallet_id"],
+        reference_liquidation_price=row["reference_liquidation_price"],
     )
+
+
+def watch_values(watch: Watch, now: datetime) -> dict[str, Any]:
+    """The row of a new watch, created at `now`."""
+    return {
+        "chat_id": watch.chat_id,
+        "venue": watch.venue,
+        "symbol": watch.symbol,
+        "side": watch.side,
+        "leverage": watch.leverage,
+        "entry_price": watch.entry_price,
+        "quantity": watch.quantity,
+        "margin_mode": watch.margin_mode,
+        "wallet_balance": watch.wallet_balance,
+        "paused": watch.paused,
+        "alert_state": watch.alert_state,
+        "created_at": now,
+        "wallet_id": watch.wallet_id,
+        "reference_liquidation_price": watch.reference_liquidation_price,
+    }
 
 
 class WatchRepo:
@@ -119,20 +141,7 @@ class WatchRepo:
 
     async def add(self, watch: Watch, now: datetime) -> Watch:
         """Store a watch and return it with its id."""
-        values = {
-            "chat_id": watch.chat_id,
-            "venue": watch.venue,
-            "symbol": watch.symbol,
-            "side": watch.side,
-            "leverage": watch.leverage,
-            "entry_price": watch.entry_price,
-            "quantity": watch.quantity,
-            "margin_mode": watch.margin_mode,
-            "wallet_balance": watch.wallet_balance,
-            "paused": watch.paused,
-            "alert_state": watch.alert_state,
-            "created_at": now,
-        }
+        values = watch_values(watch, now)
         async with self._engine.begin() as conn:
             result = await conn.execute(watches.insert().values(values).returning(watches.c.id))
             watch_id = result.scalar_one()
@@ -143,14 +152,14 @@ class WatchRepo:
         query = select(watches).where(watches.c.chat_id == chat_id).order_by(watches.c.id)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
-        return [_watch(row) for row in rows]
+        return [watch_from_row(row) for row in rows]
 
     async def active(self) -> list[Watch]:
         """Every watch that alerts should evaluate (not paused)."""
         query = select(watches).where(watches.c.paused.is_(False)).order_by(watches.c.id)
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
-        return [_watch(row) for row in rows]
+        return [watch_from_row(row) for row in rows]
 
     async def fingerprint(self) -> tuple[int, int]:
         """(count, sum of ids) of the active watches: changes when one is added, removed or paused."""

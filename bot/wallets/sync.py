@@ -1,0 +1,190 @@
+"""Keeping watched wallets in sync: read each address on a schedule, apply and announce what changed.
+
+One round (`sync_once`, a JobQueue job every `WALLET_SYNC_S`) reads each distinct address once, the
+longest unread first, as many as `WalletPacing.reads_per_round` allows, `concurrency` at a time. A
+good read updates every chat's copy of that wallet: its watches follow the positions (opened →
+added, closed → removed, changed → updated, with the venue's liquidation price as the reference)
+and the opened, closed and changed positions are announced through the outbox under the keys
+`wallet:{wallet id}:v{version}:{coin}:{kind}` (the id is never reused, the version only grows).
+The outbox rows are written before the wallet's new state, so a crash in between repeats the same
+keys, which the outbox ignores.
+
+A failed read (5xx, timeout, a malformed answer) keeps the last known state and notes the error;
+the cards then show that state with its age. A 429 ends the round and holds the sync off
+(`WalletPacing.hold`); so do `outage_after` failed reads in a row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from bot.feeds.errors import ExchangeError, ExchangeRejected, MalformedPayload, RateLimited
+from bot.outbox.payloads import outbox_item, send_payload
+from bot.render.wallet_text import render_change
+from bot.store import Store
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.records import OutboxItem
+from bot.vocabulary.wallets import PositionChange, Wallet, WalletState
+from bot.wallets.changes import plan_changes
+from bot.wallets.pacing import WalletPacing
+
+__all__ = ["MarkLookup", "SyncRound", "WalletReader", "WalletSync"]
+
+log = logging.getLogger(__name__)
+MarkLookup = Callable[[str], float | None]
+"""`coin -> current Hyperliquid mark` (None: no fresh mark)."""
+
+
+class WalletReader(Protocol):
+    """Reads one address's perpetual account (`HyperliquidClient.fetch_wallet`)."""
+
+    async def fetch_wallet(self, address: str) -> WalletState:
+        """The account of `address`."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyncRound:
+    """What one round did: addresses read well, failed, announcements made, and a hold-off."""
+
+    read: int = 0
+    failed: int = 0
+    announced: int = 0
+    held_s: float = 0.0
+    skipped: bool = False
+
+
+def _by_address(wallets: Sequence[Wallet]) -> dict[str, list[Wallet]]:
+    grouped: dict[str, list[Wallet]] = {}
+    for wallet in wallets:
+        grouped.setdefault(wallet.address, []).append(wallet)
+    return grouped
+
+
+class WalletSync:
+    """Reads watched wallets and applies what changed; see the module docstring."""
+
+    def __init__(
+        self,
+        store: Store,
+        reader: WalletReader,
+        clock: Clock,
+        marks: MarkLookup,
+        *,
+        pacing: WalletPacing | None = None,
+        watches_changed: Callable[[], None] = lambda: None,
+        wake_sender: Callable[[], None] = lambda: None,
+        concurrency: int = 4,
+    ) -> None:
+        self._store, self._reader, self._clock, self._marks = store, reader, clock, marks
+        self.pacing = pacing or WalletPacing()
+        self.watches_changed, self.wake_sender = watches_changed, wake_sender
+        self._concurrency = concurrency
+        self.malformed = 0
+        """Answers that did not have the documented shape, counted and skipped."""
+
+    async def sync_once(self) -> SyncRound:
+        """One round over the wallets due; nothing while a 429 or an outage holds it off."""
+        now = self._clock()
+        if self.pacing.holding(now):
+            return SyncRound(skipped=True)
+        grouped = _by_address(await self._store.wallets.all())
+        due = list(grouped)[: self.pacing.reads_per_round]
+        read = failed = announced = 0
+        failures_in_a_row = 0
+        for start in range(0, len(due), self._concurrency):
+            batch = due[start : start + self._concurrency]
+            results = await asyncio.gather(
+                *(self._reader.fetch_wallet(a) for a in batch), return_exceptions=True
+            )
+            for address, result in zip(batch, results, strict=True):
+                if isinstance(result, WalletState):
+                    read += 1
+                    failures_in_a_row = 0
+                    announced += await self._apply_all(grouped[address], result)
+                    continue
+                if isinstance(result, RateLimited):
+                    held = self.pacing.hold(self._clock(), result.retry_after_s)
+                    log.warning("hyperliquid rate limited the wallet sync; holding %.0fs", held)
+                    return SyncRound(read, failed, announced, held)
+                if not isinstance(result, ExchangeError):
+                    raise result
+                failed += 1
+                failures_in_a_row += 1
+                await self._note_failure(grouped[address], result)
+            if failures_in_a_row >= self.pacing.outage_after:
+                held = self.pacing.hold(self._clock())
+                log.warning("hyperliquid wallet reads keep failing; holding %.0fs", held)
+                return SyncRound(read, failed, announced, held)
+        self.pacing.settle()
+        return SyncRound(read, failed, announced)
+
+    async def read_new(self, wallet: Wallet) -> Wallet:
+        """Read a wallet just added and make its watches, without announcing (the reply shows it).
+
+        A failed read keeps the wallet with its error noted; the next round tries again.
+        """
+        try:
+            state = await self._reader.fetch_wallet(wallet.address)
+        except ExchangeError as exc:
+            await self._note_failure([wallet], exc)
+            return replace(wallet, error=_describe(exc))
+        await self._apply(wallet, state, announce=False)
+        return await self._store.wallets.get(wallet.id or 0) or wallet
+
+    async def _apply_all(self, wallets: Sequence[Wallet], state: WalletState) -> int:
+        return sum([await self._apply(w, state, announce=True) for w in wallets])
+
+    async def _apply(self, wallet: Wallet, state: WalletState, *, announce: bool) -> int:
+        """Apply one good read to one chat's wallet; returns how many changes were announced."""
+        assert wallet.id is not None
+        now = self._clock()
+        watches = await self._store.wallets.watches_of(wallet.id)
+        plan = plan_changes(wallet, watches, state)
+        items = (
+            await self._announcements(wallet, plan.changes.version, plan.announced)
+            if announce
+            else []
+        )
+        if items:
+            await self._store.outbox.enqueue_many(items, now)
+        await self._store.wallets.apply(wallet.id, plan.changes, now)
+        changes = plan.changes
+        if changes.added or changes.updated or changes.removed:
+            self.watches_changed()
+        if items:
+            self.wake_sender()
+        return len(items)
+
+    async def _announcements(
+        self, wallet: Wallet, version: int, announced: Sequence[PositionChange]
+    ) -> list[OutboxItem]:
+        chat = await self._store.chats.get(wallet.chat_id)
+        group = chat is not None and chat.type != "private"
+        items = []
+        for change in announced:
+            text = render_change(wallet, change, self._marks(change.coin), group=group)
+            key = f"wallet:{wallet.id}:v{version}:{change.coin}:{change.kind}"
+            items.append(outbox_item(key, wallet.chat_id, "wallet", send_payload(text)))
+        return items
+
+    async def _note_failure(self, wallets: Sequence[Wallet], error: ExchangeError) -> None:
+        if isinstance(error, MalformedPayload):
+            self.malformed += 1
+            log.warning("malformed clearinghouseState skipped: %s", error)
+        await self._store.wallets.record_failure([w.id for w in wallets if w.id], _describe(error))
+
+
+def _describe(error: ExchangeError) -> str:
+    """A failure in words for the card (no URL: the venue and what went wrong)."""
+    if isinstance(error, MalformedPayload):
+        return "Hyperliquid sent an answer we could not read"
+    if isinstance(error, RateLimited):
+        return "Hyperliquid asked us to slow down"
+    if isinstance(error, ExchangeRejected):
+        return "Hyperliquid refused to read this address"
+    return "Hyperliquid did not answer"
