@@ -26,6 +26,7 @@ from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
 from bot.chats.timezones import TimezoneBook
 from bot.desk.risk_desk import RiskDesk
+from bot.feeds.hyperliquid import HyperliquidClient
 from bot.maps.service import LiquidationMapService
 from bot.market.ingest import IngestConfig, Ingestor, register_jobs
 from bot.market.state import MarketState
@@ -38,9 +39,12 @@ from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
 from bot.vocabulary.clock import Clock, utc_now
+from bot.wallets.book import WalletBook
+from bot.wallets.pacing import WalletPacing
+from bot.wallets.sync import WalletSync
 from config.settings import Settings, SettingsError
 from handlers import alert_settings as alerts
-from handlers import basic, errors, funding, liqs, risk, watch
+from handlers import basic, errors, funding, liqs, risk, wallets, watch
 from handlers import maps as liqmap
 from handlers import summaries as summary
 from risk.clusters import ClusterModelConfig
@@ -75,7 +79,22 @@ async def build_services(
         venues=settings.venues, symbols=settings.symbols, clock=clock,
     )  # fmt: skip
     timezones = TimezoneBook(store, clock)
-    return Services(settings, http, store, market, tiers, maps, desk, timezones, clock)
+    sync = WalletSync(
+        store, HyperliquidClient(http, settings.hyperliquid_rest_url, clock), clock,
+        lambda coin: hyperliquid_mark(market, coin, clock),
+        pacing=WalletPacing(interval_s=settings.wallet_sync_s),
+    )  # fmt: skip
+    wallets = WalletBook(store, sync, desk, maps.combined_map, clock)
+    services = Services(settings, http, store, market, tiers, maps, desk, timezones, wallets, clock)
+    sync.watches_changed = services.watches_changed
+    sync.wake_sender = services.wake_sender
+    return services
+
+
+def hyperliquid_mark(market: MarketState, coin: str, clock: Clock) -> float | None:
+    """The current Hyperliquid mark of `coin`, or None when there is no quote."""
+    quote = market.quote("hyperliquid", coin, clock())
+    return quote.mark_price if quote else None
 
 
 def build_application(services: Services) -> TelegramApp:
@@ -91,6 +110,7 @@ def build_application(services: Services) -> TelegramApp:
     )
     app.add_handlers(basic.handlers(services))
     app.add_handlers(risk.handlers(services))
+    app.add_handlers(wallets.handlers(services))
     app.add_handlers(watch.handlers(services))
     app.add_handlers(alerts.handlers(services))
     app.add_handlers(liqs.handlers(services))
@@ -143,6 +163,7 @@ async def start_worker(
     jobs.register_model_jobs(app.job_queue, services)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
+    jobs.register_wallet_job(app.job_queue, services)
     return Worker(ingestor, sender_bot, sender, alerts)
 
 

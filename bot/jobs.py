@@ -16,7 +16,13 @@ from bot.alerts.engine import Alerts
 from bot.services import Services
 from bot.summaries.posts import post_due_summaries
 
-__all__ = ["register_alert_jobs", "register_model_jobs", "register_summary_job", "start_mirror"]
+__all__ = [
+    "register_alert_jobs",
+    "register_model_jobs",
+    "register_summary_job",
+    "register_wallet_job",
+    "start_mirror",
+]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
@@ -59,6 +65,14 @@ def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
     job_queue.run_repeating(
         _job(lambda: post_due_summaries(services)), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
         name="post scheduled summaries", job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
+def register_wallet_job(job_queue: JobQueue[Any], services: Services) -> None:
+    """Watched Hyperliquid wallets read every `WALLET_SYNC_S` (bot/wallets/sync.py), first at once."""
+    job_queue.run_repeating(
+        _job(services.wallets.sync.sync_once), services.settings.wallet_sync_s, first=1.0,
+        name="sync wallets", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 
 

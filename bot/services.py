@@ -14,6 +14,7 @@ from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
 from bot.vocabulary.clock import Clock, utc_now
+from bot.wallets.book import WalletBook
 from config.settings import Settings
 
 __all__ = [
@@ -33,6 +34,7 @@ class Services:
     maps: LiquidationMapService
     desk: RiskDesk
     timezones: TimezoneBook
+    wallets: WalletBook
     clock: Clock = utc_now
     wake_sender: Callable[[], None] = lambda: None
     """Call after writing to the outbox: the worker's sender drains it now instead of on its next tick."""

@@ -20,6 +20,7 @@ from bot.commands.positions import split_words
 from bot.outbox.sender import resume_chat
 from bot.services import Services
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.wallets import WALLET_BLIND_SPOTS
 from handlers.risk import answer_risk
 from handlers.watch import remember_chat, watch_words
 
@@ -41,6 +42,9 @@ HELP_TEXT = (
     "<code>on bybit</code>, <code>cross</code>, <code>wallet 20000</code>\n"
     "<b>/watch</b> BTC 10x long @ 91000 size 0.5 — alerts before it gets dangerous\n"
     "<b>/positions</b>, <b>/unwatch</b> N — your watched positions\n"
+    "<b>/wallet</b> 0x… [label] — watch a Hyperliquid account: its positions kept in sync, "
+    "with the venue's own liquidation price; <b>/wallets</b> to list or remove\n"
+    f"   {WALLET_BLIND_SPOTS}\n"
     "<b>/liqs</b> [BTC] — realized liquidations over 1h … 7d\n"
     "<b>/map</b> BTC — the liquidation map\n"
     "<b>/funding</b> [BTC] — funding per venue\n"
@@ -53,6 +57,8 @@ PRIVATE_COMMANDS = [
     BotCommand("risk", "Liquidation risk of a position: /risk BTC 10x long"),
     BotCommand("watch", "Watch a position and get alerts"),
     BotCommand("positions", "Your watched positions"),
+    BotCommand("wallet", "Watch a Hyperliquid wallet: /wallet 0x…"),
+    BotCommand("wallets", "Your watched wallets"),
     BotCommand("unwatch", "Stop watching a position: /unwatch N"),
     BotCommand("liqs", "Realized liquidations, 1h to 7d"),
     BotCommand("map", "Liquidation map: /map BTC"),
@@ -121,6 +127,7 @@ def make_stop(services: Services) -> Callback:
         if message is None:
             return
         store, now = services.store, services.clock()
+        wallets = await services.wallets.remove_all(message.chat_id)
         watches = await store.watches.remove_all(message.chat_id)
         services.watches_changed()
         schedules = await store.schedules.list_for_chat(message.chat_id)
@@ -135,8 +142,8 @@ def make_stop(services: Services) -> Callback:
             )
             await store.chats.update_settings(message.chat_id, quiet.to_stored(), now)
         await message.reply_text(
-            f"Done: {watches} watch(es) and {len(schedules)} schedule(s) removed, market alerts off. "
-            "/start to come back."
+            f"Done: {watches} watch(es){f', {wallets} wallet(s)' if wallets else ''} and "
+            f"{len(schedules)} schedule(s) removed, market alerts off. /start to come back."
         )
 
     return stop

@@ -10,11 +10,13 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.commands.wallets import looks_like_address
 from bot.render.watch_text import render_positions, render_watch_added, watch_request
 from bot.services import Services
 from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.records import Chat, Watch
+from handlers.wallets import wallet_words
 
 __all__ = ["MAX_WATCHES", "handlers", "watch_words"]
 
@@ -36,6 +38,9 @@ async def watch_words(services: Services, update: Update, words: Sequence[str]) 
     """Store a watch from the words of /watch (or a deep link) and confirm it."""
     message = update.effective_message
     if message is None:
+        return
+    if words and looks_like_address(words[0]):
+        await wallet_words(services, update, words)
         return
     request = parse_position_args(words, services.desk.symbols, WATCH_EXAMPLE)
     if isinstance(request, ArgsError):

@@ -55,13 +55,9 @@ class WalletBook:
     def __init__(
         self, store: Store, sync: WalletSync, desk: RiskDesk, maps: MapProvider, clock: Clock
     ) -> None:
-        self._store, self._sync, self._desk, self._maps, self._clock = (
-            store,
-            sync,
-            desk,
-            maps,
-            clock,
-        )
+        self._store, self._desk, self._maps, self._clock = store, desk, maps, clock
+        self.sync = sync
+        """The sync service (the worker's job runs `sync.sync_once`)."""
 
     async def add(
         self, chat_id: int, address: str, label: str | None, owner_id: int | None
@@ -73,7 +69,7 @@ class WalletBook:
         wallet, created = await self._store.wallets.add(
             Wallet(chat_id=chat_id, address=address, label=label, owner_id=owner_id), self._clock()
         )
-        wallet = await self._sync.read_new(wallet)
+        wallet = await self.sync.read_new(wallet)
         return WalletAdded(await self.view(wallet), created)
 
     async def list_for_chat(self, chat_id: int) -> list[Wallet]:
@@ -86,13 +82,13 @@ class WalletBook:
         if wallet is None or wallet.chat_id != chat_id:
             return None
         removed = await self._store.wallets.remove(chat_id, wallet_id)
-        self._sync.watches_changed()
+        self.sync.watches_changed()
         return wallet if removed else None
 
     async def remove_all(self, chat_id: int) -> int:
         """Stop watching every wallet of the chat (/stop)."""
         count = await self._store.wallets.remove_all(chat_id)
-        self._sync.watches_changed()
+        self.sync.watches_changed()
         return count
 
     async def view(self, wallet: Wallet) -> WalletView:

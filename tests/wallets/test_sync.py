@@ -59,7 +59,11 @@ async def test_opened_changed_closed_positions_follow_as_watches_and_announcemen
     exchange.wallets.open_position(ADDRESS, _btc())
     assert (await sync.sync_once()).announced == 1
     [watch] = await store.watches.list_for_chat(1)
-    assert (watch.symbol, watch.quantity, watch.reference_liquidation_price) == ("BTC", 0.5, 82_000.0)
+    assert (watch.symbol, watch.quantity, watch.reference_liquidation_price) == (
+        "BTC",
+        0.5,
+        82_000.0,
+    )
     assert watch.wallet_id == wallet.id
     exchange.wallets.open_position(ADDRESS, _btc(size=0.8, liq=84_500.0))
     assert (await sync.sync_once()).announced == 1
@@ -103,7 +107,8 @@ async def test_an_outage_keeps_the_last_known_positions_with_the_error(
     assert (await sync.sync_once()).failed == 1
     assert sync.malformed == 1
     [wallet] = await store.wallets.list_for_chat(1)
-    assert wallet.state is not None and len(wallet.state.positions) == 1
+    assert wallet.state is not None
+    assert len(wallet.state.positions) == 1
     assert wallet.error == "Hyperliquid sent an answer we could not read"
     assert len(await store.watches.list_for_chat(1)) == 1
     await sync.sync_once()
