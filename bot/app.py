@@ -85,10 +85,7 @@ async def build_services(
         pacing=WalletPacing(interval_s=settings.wallet_sync_s),
     )  # fmt: skip
     wallets = WalletBook(store, sync, desk, maps.combined_map, clock)
-    services = Services(settings, http, store, market, tiers, maps, desk, timezones, wallets, clock)
-    sync.watches_changed = services.watches_changed
-    sync.wake_sender = services.wake_sender
-    return services
+    return Services(settings, http, store, market, tiers, maps, desk, timezones, wallets, clock)
 
 
 def hyperliquid_mark(market: MarketState, coin: str, clock: Clock) -> float | None:
@@ -158,6 +155,8 @@ async def start_worker(
     sender = Sender(sender_bot, services.store, services.clock)
     services.wake_sender = sender.wake
     alerts = await start_alerts(services, sender.wake)
+    services.wallets.sync.watches_changed = services.watches_changed  # the engine's, set just above
+    services.wallets.sync.wake_sender = sender.wake
     assert app.job_queue is not None
     register_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services)

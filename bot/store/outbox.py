@@ -19,7 +19,7 @@ from bot.store.dialect import insert_ignore
 from bot.store.tables import outbox
 from bot.vocabulary.records import OutboxItem
 
-__all__ = ["OutboxRepo"]
+__all__ = ["OutboxRepo", "outbox_values"]
 
 
 def _item(row: RowMapping) -> OutboxItem:
@@ -37,7 +37,8 @@ def _item(row: RowMapping) -> OutboxItem:
     )
 
 
-def _values(item: OutboxItem, now: datetime) -> dict[str, object]:
+def outbox_values(item: OutboxItem, now: datetime) -> dict[str, object]:
+    """The row of a new pending outbox item, written at `now`."""
     return {
         "key": item.key,
         "chat_id": item.chat_id,
@@ -60,7 +61,7 @@ class OutboxRepo:
         """Write a message; False (and nothing written) when its key is already there."""
         async with self._engine.begin() as conn:
             result = await conn.execute(
-                insert_ignore(conn, outbox, ["key"]).values(_values(item, now))
+                insert_ignore(conn, outbox, ["key"]).values(outbox_values(item, now))
             )
         return result.rowcount > 0
 
@@ -69,7 +70,7 @@ class OutboxRepo:
         added = 0
         async with self._engine.begin() as conn:
             for start in range(0, len(items), 500):
-                values = [_values(item, now) for item in items[start : start + 500]]
+                values = [outbox_values(item, now) for item in items[start : start + 500]]
                 result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
                 added += max(result.rowcount, 0)
         return added

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
@@ -11,9 +11,10 @@ from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.dialect import insert_ignore
+from bot.store.outbox import outbox_values
 from bot.store.people import watch_from_row, watch_values
-from bot.store.tables import wallets, watches
-from bot.vocabulary.records import Watch
+from bot.store.tables import outbox, wallets, watches
+from bot.vocabulary.records import OutboxItem, Watch
 from bot.vocabulary.wallets import Wallet, WalletState
 
 __all__ = ["WalletChanges", "WalletRepo"]
@@ -37,13 +38,18 @@ def _wallet(row: RowMapping) -> Wallet:
 
 @dataclass(frozen=True, slots=True)
 class WalletChanges:
-    """What one good read of a wallet changes: its state and version, and its watches."""
+    """What one good read of a wallet changes: its state and version, its watches, what is said.
+
+    `version` is the wallet's version after the change; the read was planned on `version_read`.
+    """
 
     state: WalletState
     version: int
+    version_read: int
     added: Sequence[Watch] = field(default_factory=tuple)
     updated: Sequence[Watch] = field(default_factory=tuple)
     removed: Sequence[int] = field(default_factory=tuple)
+    announcements: Sequence[OutboxItem] = field(default_factory=tuple)
 
 
 class WalletRepo:
@@ -134,16 +140,17 @@ class WalletRepo:
         async with self._engine.begin() as conn:
             await conn.execute(query)
 
-    async def apply(self, wallet_id: int, changes: WalletChanges, now: datetime) -> list[Watch]:
-        """Record a good read and its watch changes at once; returns the added watches with ids.
+    async def apply(self, wallet_id: int, changes: WalletChanges, now: datetime) -> bool:
+        """Record a good read, its watch changes and its announcements in one transaction.
 
-        Nothing changes when the wallet was removed meanwhile (its watches are not recreated).
+        Only when the wallet is still at `changes.version_read`: False, and nothing written, when it
+        was removed or another read (the sync, a /wallet) applied first.
         """
-        added: list[Watch] = []
+        key = (wallets.c.id == wallet_id) & (wallets.c.version == changes.version_read)
         async with self._engine.begin() as conn:
             result = await conn.execute(
                 update(wallets)
-                .where(wallets.c.id == wallet_id)
+                .where(key)
                 .values(
                     state=changes.state.to_stored(),
                     version=changes.version,
@@ -152,7 +159,10 @@ class WalletRepo:
                 )
             )
             if result.rowcount == 0:
-                return []
+                return False
+            if changes.announcements:
+                rows = [outbox_values(item, now) for item in changes.announcements]
+                await conn.execute(insert_ignore(conn, outbox, ["key"]).values(rows))
             if changes.removed:
                 await conn.execute(delete(watches).where(watches.c.id.in_(list(changes.removed))))
             for watch in changes.updated:
@@ -166,9 +176,8 @@ class WalletRepo:
                         reference_liquidation_price=watch.reference_liquidation_price,
                     )
                 )  # fmt: skip
-            for watch in changes.added:
-                inserted = await conn.execute(
-                    watches.insert().values(watch_values(watch, now)).returning(watches.c.id)
+            if changes.added:
+                await conn.execute(
+                    watches.insert().values([watch_values(w, now) for w in changes.added])
                 )
-                added.append(replace(watch, id=inserted.scalar_one(), created_at=now))
-        return added
+        return True

@@ -122,5 +122,5 @@ def plan_changes(wallet: Wallet, watches: Sequence[Watch], state: WalletState) -
             updated.append(_updated(watch, fresh))
     version = wallet.version + (1 if announced else 0)
     ids = tuple(i for i in removed if i is not None)
-    changes = WalletChanges(state, version, tuple(added), tuple(updated), ids)
+    changes = WalletChanges(state, version, wallet.version, tuple(added), tuple(updated), ids)
     return WalletPlan(changes, tuple(announced))

@@ -6,8 +6,10 @@ good read updates every chat's copy of that wallet: its watches follow the posit
 added, closed → removed, changed → updated, with the venue's liquidation price as the reference)
 and the opened, closed and changed positions are announced through the outbox under the keys
 `wallet:{wallet id}:v{version}:{coin}:{kind}` (the id is never reused, the version only grows).
-The outbox rows are written before the wallet's new state, so a crash in between repeats the same
-keys, which the outbox ignores.
+The outbox rows, the watches and the wallet's new state and version are written in one
+transaction, and only if the wallet is still at the version the read was planned on: two reads
+applied at once (this round and a /wallet, or two processes) never announce the same change twice.
+A wallet just added and not read yet is left to the /wallet reading it.
 
 A failed read (5xx, timeout, a malformed answer) keeps the last known state and notes the error;
 the cards then show that state with its age. A 429 ends the round and holds the sync off
@@ -20,6 +22,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from bot.feeds.errors import ExchangeError, ExchangeRejected, MalformedPayload, RateLimited
@@ -92,7 +95,9 @@ class WalletSync:
         now = self._clock()
         if self.pacing.holding(now):
             return SyncRound(skipped=True)
-        grouped = _by_address(await self._store.wallets.all())
+        grouped = _by_address(
+            [w for w in await self._store.wallets.all() if not self._fresh(w, now)]
+        )
         due = list(grouped)[: self.pacing.reads_per_round]
         read = failed = announced = 0
         failures_in_a_row = 0
@@ -123,6 +128,12 @@ class WalletSync:
         self.pacing.settle()
         return SyncRound(read, failed, announced)
 
+    def _fresh(self, wallet: Wallet, now: datetime) -> bool:
+        """A wallet just added and not read yet: the /wallet that added it is reading it."""
+        if wallet.state is not None or wallet.error is not None or wallet.created_at is None:
+            return False
+        return (now - wallet.created_at).total_seconds() < self.pacing.interval_s
+
     async def read_new(self, wallet: Wallet) -> Wallet:
         """Read a wallet just added and make its watches, without announcing (the reply shows it).
 
@@ -150,10 +161,9 @@ class WalletSync:
             if announce
             else []
         )
-        if items:
-            await self._store.outbox.enqueue_many(items, now)
-        await self._store.wallets.apply(wallet.id, plan.changes, now)
-        changes = plan.changes
+        changes = replace(plan.changes, announcements=items)
+        if not await self._store.wallets.apply(wallet.id, changes, now):
+            return 0  # removed meanwhile, or another read applied first: its result stands
         if changes.added or changes.updated or changes.removed:
             self.watches_changed()
         if items:

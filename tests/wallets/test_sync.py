@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from bot.feeds.hyperliquid import HyperliquidClient
 from bot.store import Store
 from bot.vocabulary.records import Chat
 from bot.vocabulary.wallets import Wallet
+from bot.wallets.changes import plan_changes
 from bot.wallets.pacing import WalletPacing
 from bot.wallets.sync import WalletSync
 from tests.fakes.exchange import FakeExchange
@@ -43,7 +45,8 @@ async def sync(exchange: FakeExchange, store: Store) -> AsyncIterator[WalletSync
 
 async def _wallet(store: Store, chat_id: int = 1, address: str = ADDRESS) -> Wallet:
     await store.chats.upsert(Chat(id=chat_id, type="private"), utc_now())
-    wallet, _ = await store.wallets.add(Wallet(chat_id=chat_id, address=address), utc_now())
+    added_at = utc_now() - timedelta(minutes=5)  # not just added: the sync reads it
+    wallet, _ = await store.wallets.add(Wallet(chat_id=chat_id, address=address), added_at)
     return wallet
 
 
@@ -147,6 +150,36 @@ async def test_one_read_per_address_serves_every_chat_and_rounds_keep_the_budget
     await sync.sync_once()
     assert len(exchange.wallets.reads) == sync.pacing.reads_per_round == 1
     assert exchange.wallets.reads[0] != ADDRESS  # the longest unread goes first
+
+
+async def test_a_wallet_just_added_is_left_to_the_command_reading_it(
+    exchange: FakeExchange, store: Store, sync: WalletSync
+) -> None:
+    """A wallet added this moment and never read is not read by the round (the /wallet reads it)."""
+    await store.chats.upsert(Chat(id=1, type="private"), utc_now())
+    wallet, _ = await store.wallets.add(Wallet(chat_id=1, address=ADDRESS), utc_now())
+    exchange.wallets.open_position(ADDRESS, _btc())
+    assert (await sync.sync_once()).read == 0
+    read = await sync.read_new(wallet)
+    assert read.state is not None
+    assert len(read.state.positions) == 1
+    assert (await sync.sync_once()).announced == 0
+
+
+async def test_two_reads_planned_on_one_version_apply_once(
+    exchange: FakeExchange, store: Store, sync: WalletSync
+) -> None:
+    """Of two reads planned on the same version, the second finds it moved on and writes nothing."""
+    wallet = await _wallet(store)
+    exchange.wallets.open_position(ADDRESS, _btc())
+    await sync.sync_once()
+    await sync.sync_once()
+    stale = replace(wallet, version=0)  # a read planned before the first one applied
+    async with httpx.AsyncClient() as http:
+        state = await HyperliquidClient(http, exchange.rest_url, utc_now).fetch_wallet(ADDRESS)
+    plan = plan_changes(stale, [], state)
+    assert not await store.wallets.apply(wallet.id or 0, plan.changes, utc_now())
+    assert len(await store.watches.list_for_chat(1)) == 1
 
 
 async def test_a_removed_wallet_takes_its_watches_and_is_not_recreated(
