@@ -149,7 +149,7 @@ async def bench_latency() -> list[float]:
             await bot.exchange.push_marks("binance")
             triggers = await seed(bot)
             progress("10,000 watches stored; waiting for the engine to load them")
-            bot.services.watches_changed()
+            bot.services.watches_changed.emit()
             await bot.exchange.push_marks("binance")
             await asyncio.sleep(3.0)
             latencies = []

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -24,11 +25,14 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
+from bot.chats.directory import ChatDirectory
+from bot.chats.schedules import ScheduleBook
 from bot.chats.timezones import TimezoneBook
+from bot.chats.watches import WatchBook
 from bot.desk.risk_desk import RiskDesk
 from bot.feeds.hyperliquid import HyperliquidClient
 from bot.maps.service import LiquidationMapService
-from bot.market.ingest import IngestConfig, Ingestor, register_jobs
+from bot.market.ingest import IngestConfig, Ingestor
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
@@ -38,15 +42,26 @@ from bot.services import Services
 from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
+from bot.summaries.posts import SummaryDesk
 from bot.vocabulary.clock import Clock, utc_now
+from bot.vocabulary.events import Signal
+from bot.vocabulary.scope import MarketScope
 from bot.wallets.book import WalletBook
 from bot.wallets.pacing import WalletPacing
 from bot.wallets.sync import WalletSync
 from config.settings import Settings, SettingsError
-from handlers import alert_settings as alerts
-from handlers import basic, errors, funding, liqs, risk, wallets, watch
-from handlers import maps as liqmap
-from handlers import summaries as summary
+from handlers import (
+    alert_settings,
+    basic,
+    errors,
+    funding,
+    liqs,
+    maps,
+    risk,
+    summaries,
+    wallets,
+    watch,
+)  # fmt: skip
 from risk.clusters import ClusterModelConfig
 
 __all__ = [
@@ -69,7 +84,7 @@ CONCURRENT_UPDATES = 64
 async def build_services(
     settings: Settings, http: httpx.AsyncClient, store: Store, clock: Clock = utc_now
 ) -> Services:
-    """Market state, tier tables, liquidation maps and the risk desk over an open store."""
+    """Market state, tier tables, liquidation maps, the risk desk and the chat services over a store."""
     market = MarketState(clock, settings.venues)
     tiers = TierBook(store)
     await tiers.reload()
@@ -79,19 +94,46 @@ async def build_services(
         venues=settings.venues, symbols=settings.symbols, clock=clock,
     )  # fmt: skip
     timezones = TimezoneBook(store, clock)
+    watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
+    watches = WatchBook(store, clock, watches_changed)
+    schedules = ScheduleBook(store, clock)
+    wallet_book = build_wallets(
+        settings, http, store, market, desk, maps, clock, watches_changed, outbox_written
+    )
+    chats = ChatDirectory(store, clock, timezones, watches, schedules)
+    summaries = SummaryDesk(
+        store, market, maps, tuple(settings.symbols), settings.default_venue, clock, outbox_written
+    )
+    scope = MarketScope(tuple(settings.venues), tuple(settings.symbols), settings.default_venue)
+    return Services(
+        settings, scope, http, store, market, tiers, maps, desk, timezones, watches, schedules,
+        chats, summaries, wallet_book, clock, watches_changed, outbox_written,
+    )  # fmt: skip
+
+
+def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named once here
+    settings: Settings,
+    http: httpx.AsyncClient,
+    store: Store,
+    market: MarketState,
+    desk: RiskDesk,
+    maps: LiquidationMapService,
+    clock: Clock,
+    watches_changed: Signal,
+    outbox_written: Signal,
+) -> WalletBook:
+    """The wallet sync (read by the worker's job) and the book /wallet talks to."""
+
+    def hyperliquid_mark(coin: str) -> float | None:
+        quote = market.quote("hyperliquid", coin, clock())
+        return quote.mark_price if quote else None
+
     sync = WalletSync(
         store, HyperliquidClient(http, settings.hyperliquid_rest_url, clock), clock,
-        lambda coin: hyperliquid_mark(market, coin, clock),
+        hyperliquid_mark, watches_changed=watches_changed, outbox_written=outbox_written,
         pacing=WalletPacing(interval_s=settings.wallet_sync_s),
     )  # fmt: skip
-    wallets = WalletBook(store, sync, desk, maps.combined_map, clock)
-    return Services(settings, http, store, market, tiers, maps, desk, timezones, wallets, clock)
-
-
-def hyperliquid_mark(market: MarketState, coin: str, clock: Clock) -> float | None:
-    """The current Hyperliquid mark of `coin`, or None when there is no quote."""
-    quote = market.quote("hyperliquid", coin, clock())
-    return quote.mark_price if quote else None
+    return WalletBook(store, sync, desk, maps.combined_map, clock)
 
 
 def build_application(services: Services) -> TelegramApp:
@@ -105,15 +147,17 @@ def build_application(services: Services) -> TelegramApp:
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
-    app.add_handlers(basic.handlers(services))
-    app.add_handlers(risk.handlers(services))
-    app.add_handlers(wallets.handlers(services))
-    app.add_handlers(watch.handlers(services))
-    app.add_handlers(alerts.handlers(services))
-    app.add_handlers(liqs.handlers(services))
-    app.add_handlers(funding.handlers(services))
-    app.add_handlers(liqmap.handlers(services))
-    app.add_handlers(summary.handlers(services))
+    s, scope = services, services.scope
+    watch_wallet = wallets.make_wallet(s.wallets, s.chats, settings.wallet_sync_s)
+    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk, s.wallets))
+    app.add_handlers(risk.handlers(s.desk, s.chats))
+    app.add_handlers(wallets.handlers(s.wallets, s.chats, settings.wallet_sync_s))
+    app.add_handlers(watch.handlers(s.desk, s.watches, s.chats, watch_wallet))
+    app.add_handlers(alert_settings.handlers(s.chats))
+    app.add_handlers(liqs.handlers(s.market, s.chats, scope, s.clock))
+    app.add_handlers(funding.handlers(s.market, s.chats, scope, s.clock))
+    app.add_handlers(maps.handlers(s.market, s.maps, s.chats, scope, s.clock))
+    app.add_handlers(summaries.handlers(s.summaries, s.schedules, s.chats))
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
 
@@ -121,9 +165,16 @@ def build_application(services: Services) -> TelegramApp:
 class Worker:
     """What a worker process runs beside the Application: the feeds, the alert engine, the sender."""
 
-    def __init__(self, ingestor: Ingestor, sender_bot: Bot, sender: Sender, alerts: Alerts) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        sender_bot: Bot,
+        sender: Sender,
+        alerts: Alerts,
+        disconnect_sender: Callable[[], None],
+    ) -> None:
         self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
-        self.alerts = alerts
+        self.alerts, self._disconnect_sender = alerts, disconnect_sender
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(sender.run(self._stop), name="outbox sender")
         self._alerts_task = asyncio.create_task(alerts.run(self._stop), name="alert engine")
@@ -131,6 +182,7 @@ class Worker:
     async def stop(self) -> None:
         """Stop the sender (after its current drain), the feeds, and the sender's bot."""
         self._stop.set()
+        self._disconnect_sender()
         self.sender.wake()
         await self._task
         await self._alerts_task
@@ -143,8 +195,9 @@ async def start_worker(
 ) -> Worker:
     """Restore the market, start the feeds and the sender, and schedule polls and model updates."""
     settings = services.settings
-    ingestor = Ingestor.from_settings(
-        settings, services.http, services.store, services.market,
+    urls = {venue: settings.venue_urls(venue) for venue in settings.venues}
+    ingestor = Ingestor.for_venues(
+        urls, settings.symbols, services.http, services.store, services.market,
         clock=services.clock, config=ingest_config,
     )  # fmt: skip
     await ingestor.restore()
@@ -153,17 +206,19 @@ async def start_worker(
     sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
     await sender_bot.initialize()
     sender = Sender(sender_bot, services.store, services.clock)
-    services.wake_sender = sender.wake
-    alerts = await start_alerts(services, sender.wake)
-    services.wallets.sync.watches_changed = services.watches_changed  # the engine's, set just above
-    services.wallets.sync.wake_sender = sender.wake
+    disconnect_sender = services.outbox_written.connect(sender.wake)
+    alerts = await start_alerts(
+        services.store, services.market, services.tiers, services.maps,
+        symbols=settings.symbols, clock=services.clock, watches_changed=services.watches_changed,
+        outbox_written=services.outbox_written,
+    )  # fmt: skip
     assert app.job_queue is not None
-    register_jobs(app.job_queue, ingestor)
+    jobs.register_ingest_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
     jobs.register_wallet_job(app.job_queue, services)
-    return Worker(ingestor, sender_bot, sender, alerts)
+    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender)
 
 
 def tune_runtime() -> None:

@@ -9,15 +9,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.chats.directory import ChatDirectory
 from bot.commands.positions import ArgsError
 from bot.commands.wallets import parse_wallet_args
 from bot.render.wallet_text import render_wallet_list, render_wallet_view, wallet_name
-from bot.services import Services
-from bot.vocabulary.records import Chat
 from bot.vocabulary.wallets import WALLET_BLIND_SPOTS, Wallet
-from bot.wallets.book import WalletLimit
+from bot.wallets.book import WalletBook, WalletLimit
+from handlers.chats import is_admin, remember_chat
 
-__all__ = ["handlers", "wallet_words"]
+__all__ = ["handlers", "make_wallet", "wallet_words"]
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
@@ -27,22 +27,19 @@ def _in_group(update: Update) -> bool:
     return chat is not None and chat.type != "private"
 
 
-async def wallet_words(services: Services, update: Update, words: Sequence[str]) -> None:
+async def wallet_words(
+    book: WalletBook, chats: ChatDirectory, sync_s: float, update: Update, words: Sequence[str]
+) -> None:
     """Watch the wallet the words name, read it now, and answer with its cards."""
-    message, chat = update.effective_message, update.effective_chat
+    message, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if message is None or chat is None:
         return
     request = parse_wallet_args(words)
     if isinstance(request, ArgsError):
         await message.reply_text(request.text("wallet"))
         return
-    await services.store.chats.upsert(
-        Chat(id=chat.id, type=chat.type, title=chat.title), services.clock()
-    )
-    user = update.effective_user
-    added = await services.wallets.add(
-        chat.id, request.address, request.label, user.id if user else None
-    )
+    await remember_chat(chats, chat)
+    added = await book.add(chat.id, request.address, request.label, user.id if user else None)
     if isinstance(added, WalletLimit):
         await message.reply_text(
             f"This chat watches {added.limit} wallets already; /wallets to remove one."
@@ -50,18 +47,16 @@ async def wallet_words(services: Services, update: Update, words: Sequence[str])
         return
     text = render_wallet_view(added.view, group=_in_group(update))
     if added.created:
-        text += (
-            f"\n\nKept in sync every {services.settings.wallet_sync_s:g} s. {WALLET_BLIND_SPOTS}"
-        )
+        text += f"\n\nKept in sync every {sync_s:g} s. {WALLET_BLIND_SPOTS}"
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-def make_wallet(services: Services) -> Callback:
-    """The /wallet handler."""
+def make_wallet(book: WalletBook, chats: ChatDirectory, sync_s: float) -> Callback:
+    """The /wallet handler (and /watch 0x…)."""
 
     async def wallet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Watch a Hyperliquid wallet."""
-        await wallet_words(services, update, context.args or [])
+        await wallet_words(book, chats, sync_s, update, context.args or [])
 
     return wallet
 
@@ -80,7 +75,7 @@ def _list_view(wallets: list[Wallet], *, group: bool) -> tuple[str, InlineKeyboa
     ) if buttons else None
 
 
-def make_wallets(services: Services) -> Callback:
+def make_wallets(book: WalletBook) -> Callback:
     """The /wallets handler."""
 
     async def wallets(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,24 +83,34 @@ def make_wallets(services: Services) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        found = await services.wallets.list_for_chat(message.chat_id)
+        found = await book.list_for_chat(message.chat_id)
         text, markup = _list_view(found, group=_in_group(update))
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return wallets
 
 
-def make_remove_button(services: Services) -> Callback:
-    """The ❌ Remove button under /wallets."""
+def make_remove_button(book: WalletBook) -> Callback:
+    """The ❌ Remove button under /wallets: in a group, for the member who added it or an admin."""
 
-    async def remove(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop watching the wallet and redraw the list in place."""
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
         chat_id, group = query.message.chat.id, query.message.chat.type != "private"
-        removed = await services.wallets.remove(chat_id, int(query.data.split("|")[1]))
-        text, markup = _list_view(await services.wallets.list_for_chat(chat_id), group=group)
+        wallet_id, user_id = int(query.data.split("|")[1]), query.from_user.id
+        held = await book.get(chat_id, wallet_id)
+        if (
+            group
+            and held
+            and held.owner_id != user_id
+            and not await is_admin(context.bot, chat_id, user_id)
+        ):
+            await query.answer("Only the member who added it, or an admin, can remove it.")
+            return
+        removed = await book.remove(chat_id, wallet_id)
+        text, markup = _list_view(await book.list_for_chat(chat_id), group=group)
         if removed is not None:
             text = (
                 f"Stopped watching {wallet_name(removed, group=group)} and its positions.\n\n{text}"
@@ -116,10 +121,12 @@ def make_remove_button(services: Services) -> Callback:
     return remove
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(
+    book: WalletBook, chats: ChatDirectory, sync_s: float
+) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("wallet", make_wallet(services)),
-        CommandHandler("wallets", make_wallets(services)),
-        CallbackQueryHandler(make_remove_button(services), pattern=r"^wr\|\d+$"),
+        CommandHandler("wallet", make_wallet(book, chats, sync_s)),
+        CommandHandler("wallets", make_wallets(book)),
+        CallbackQueryHandler(make_remove_button(book), pattern=r"^wr\|\d+$"),
     ]

@@ -76,19 +76,26 @@ class WalletBook:
         """The chat's wallets, oldest first."""
         return await self._store.wallets.list_for_chat(chat_id)
 
+    async def get(self, chat_id: int, wallet_id: int) -> Wallet | None:
+        """One of the chat's wallets, or None."""
+        wallet = await self._store.wallets.get(wallet_id)
+        return wallet if wallet is not None and wallet.chat_id == chat_id else None
+
     async def remove(self, chat_id: int, wallet_id: int) -> Wallet | None:
         """Stop watching one of the chat's wallets; the wallet removed, or None."""
-        wallet = await self._store.wallets.get(wallet_id)
-        if wallet is None or wallet.chat_id != chat_id:
+        wallet = await self.get(chat_id, wallet_id)
+        if wallet is None:
             return None
         removed = await self._store.wallets.remove(chat_id, wallet_id)
-        self.sync.watches_changed()
+        if removed:
+            self.sync.watches_changed.emit()
         return wallet if removed else None
 
     async def remove_all(self, chat_id: int) -> int:
         """Stop watching every wallet of the chat (/stop)."""
         count = await self._store.wallets.remove_all(chat_id)
-        self.sync.watches_changed()
+        if count:
+            self.sync.watches_changed.emit()
         return count
 
     async def view(self, wallet: Wallet) -> WalletView:

@@ -30,6 +30,7 @@ from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.wallet_text import render_change
 from bot.store import Store
 from bot.vocabulary.clock import Clock
+from bot.vocabulary.events import Signal
 from bot.vocabulary.records import OutboxItem
 from bot.vocabulary.wallets import PositionChange, Wallet, WalletState
 from bot.wallets.changes import plan_changes
@@ -78,14 +79,14 @@ class WalletSync:
         clock: Clock,
         marks: MarkLookup,
         *,
+        watches_changed: Signal,
+        outbox_written: Signal,
         pacing: WalletPacing | None = None,
-        watches_changed: Callable[[], None] = lambda: None,
-        wake_sender: Callable[[], None] = lambda: None,
         concurrency: int = 4,
     ) -> None:
         self._store, self._reader, self._clock, self._marks = store, reader, clock, marks
         self.pacing = pacing or WalletPacing()
-        self.watches_changed, self.wake_sender = watches_changed, wake_sender
+        self.watches_changed, self.outbox_written = watches_changed, outbox_written
         self._concurrency = concurrency
         self.malformed = 0
         """Answers that did not have the documented shape, counted and skipped."""
@@ -165,9 +166,9 @@ class WalletSync:
         if not await self._store.wallets.apply(wallet.id, changes, now):
             return 0  # removed meanwhile, or another read applied first: its result stands
         if changes.added or changes.updated or changes.removed:
-            self.watches_changed()
+            self.watches_changed.emit()
         if items:
-            self.wake_sender()
+            self.outbox_written.emit()
         return len(items)
 
     async def _announcements(

@@ -85,7 +85,12 @@ async def test_stale_venue_is_said_and_the_card_still_answers(tmp_path: Path) ->
         offset = timedelta(minutes=5)
         quote = bot.services.market.quote("binance", "BTC")
         assert quote is not None
-        await eventually(lambda: bot.services.market.quote("binance", "BTC").stale)  # type: ignore[union-attr]
+
+        def stale() -> bool:
+            latest = bot.services.market.quote("binance", "BTC")
+            return latest is not None and latest.stale
+
+        await eventually(stale)
         bot.telegram.push_message(32, "/risk BTC 10x long")
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.text is not None

@@ -114,24 +114,26 @@ async def test_bad_addresses_empty_wallets_and_outages_say_so(tmp_path: Path) ->
 async def test_groups_see_short_addresses_and_wallets_survive_restart_and_remove(
     tmp_path: Path,
 ) -> None:
-    """In a group the address is shortened; the wallet survives a restart; remove twice is harmless."""
-    group = -1001
+    """In a group the address is shortened; it survives a restart; only its member removes it, once."""
+    group, member, other = -1001, 5, 6
+
+    def in_group(call: BotApiCall) -> bool:
+        return str(call.chat_id) == str(group)
+
     async with running_bot(tmp_path) as bot:
-        bot.telegram.push_message(group, f"/wallet {ADDRESS} desk", chat_type="supergroup")
-        [card] = await bot.telegram.wait_for(
-            "sendMessage", predicate=lambda c: str(c.chat_id) == str(group)
+        bot.telegram.push_message(
+            group, f"/wallet {ADDRESS} desk", chat_type="supergroup", user_id=member
         )
+        [card] = await bot.telegram.wait_for("sendMessage", predicate=in_group)
     async with running_bot(tmp_path) as bot:
         tg = bot.telegram
-        tg.push_message(group, "/wallets", chat_type="supergroup")
-        [listed] = await tg.wait_for(
-            "sendMessage", predicate=lambda c: str(c.chat_id) == str(group)
-        )
+        tg.push_message(group, "/wallets", chat_type="supergroup", user_id=other)
+        [listed] = await tg.wait_for("sendMessage", predicate=in_group)
         button = listed.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-        tg.push_callback(group, listed.result["message_id"], button)
-        await tg.wait_for("answerCallbackQuery")
-        tg.push_callback(group, listed.result["message_id"], button)
-        answers = await tg.wait_for("answerCallbackQuery", count=2)
+        message_id = listed.result["message_id"]
+        for count, presser in enumerate((other, member, member), start=1):
+            tg.push_callback(group, message_id, button, user_id=presser)
+            answers = await tg.wait_for("answerCallbackQuery", count=count)
         edited = tg.calls("editMessageText")
         left = await bot.services.store.wallets.list_for_chat(group)
     assert card.text is not None
@@ -139,7 +141,11 @@ async def test_groups_see_short_addresses_and_wallets_survive_restart_and_remove
     assert ADDRESS not in card.text
     assert listed.text is not None
     assert "0x12ab…9f3c" in listed.text
-    assert [a.params.get("text") for a in answers] == ["Removed", "Already gone"]
+    assert [a.params.get("text") for a in answers] == [
+        "Only the member who added it, or an admin, can remove it.",
+        "Removed",
+        "Already gone",
+    ]
     assert edited[0].text is not None
     assert "Stopped watching <b>desk</b>" in edited[0].text
     assert left == []

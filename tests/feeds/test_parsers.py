@@ -9,7 +9,7 @@ import pytest
 
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import MalformedPayload
-from bot.vocabulary.records import LiquidationEvent
+from bot.vocabulary.records import LiquidationEvent, PositionSide
 from tests.fakes import exchange_payloads as pl
 
 T = 1_790_000_000_000
@@ -19,14 +19,14 @@ TRACKED = frozenset({"BTC", "ETH"})
 
 @pytest.mark.parametrize(("position", "order_side"), [("long", "SELL"), ("short", "BUY")])
 def test_binance_force_order_side_is_the_liquidated_position(
-    position: str, order_side: str
+    position: PositionSide, order_side: str
 ) -> None:
     """A SELL liquidation order closes a long; quantity is the filled size, price the average fill."""
     frame = pl.binance_force_order("BTC", position, 90_000.0, 0.25, T)
     assert json.loads(frame)["data"]["o"]["S"] == order_side
     decoded = binance.BinanceDecoder(TRACKED)(frame)
     assert decoded.liquidations == [
-        LiquidationEvent("binance", "BTC", position, 90_000.0, 0.25, 22_500.0, AT)  # type: ignore[arg-type]
+        LiquidationEvent("binance", "BTC", position, 90_000.0, 0.25, 22_500.0, AT)
     ]
 
 

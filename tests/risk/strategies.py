@@ -55,7 +55,7 @@ def market_histories(draw: st.DrawFn, max_intervals: int = 40) -> MarketHistory:
     ois = draw(st.lists(st.floats(50.0, 150.0), min_size=n + 1, max_size=n + 1))
     typical = 60_000.0 * np.exp(np.cumsum(steps))
     spread = np.asarray(spreads)
-    end = 1.7e9 + 300.0 * np.arange(1, n + 1)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
     return MarketHistory(
         end, np.full(n, 300.0), typical * (1 - spread), typical * (1 + spread), typical,
         np.asarray(ois[1:]), float(ois[0]),

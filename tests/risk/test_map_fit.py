@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -44,7 +45,7 @@ def test_bad_json_is_refused(text: str) -> None:
         {"long_share": 1.0},
     ],
 )
-def test_invalid_fits_are_refused(kwargs: dict) -> None:
+def test_invalid_fits_are_refused(kwargs: dict[str, Any]) -> None:
     """Empty or unnormalised mixes, leverage below 1, a zero half-life or a one-sided split fail."""
     with pytest.raises(InvalidInputError):
         MapFit(**kwargs)

@@ -8,9 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.render.wallet_text import render_change, render_wallet_view
+from bot.vocabulary.records import PositionSide
 from bot.vocabulary.wallets import (
     PositionChange,
     Wallet,
+    WalletMarginMode,
     WalletPosition,
     WalletPositionCard,
     WalletState,
@@ -29,14 +31,14 @@ def _p(
     coin: str = "BTC",
     size: float = 0.5,
     *,
-    side: str = "long",
+    side: PositionSide = "long",
     lev: float = 10,
-    mode: str = "cross",
+    mode: WalletMarginMode = "cross",
     liq: float | None = 82_000.0,
 ) -> WalletPosition:
     return WalletPosition(
         coin, side, size, 90_000.0, lev, mode, liq, 4_500.0, size * 90_000.0, 12.5
-    )  # type: ignore[arg-type]
+    )
 
 
 def _state(*positions: WalletPosition, value: float = 20_000.0) -> WalletState:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -19,14 +20,15 @@ ADDRESS = "0x12ab" + "0" * 32 + "9f3c"
 T_MS = 1_790_000_000_000
 
 
-def _body(*positions: FakePosition, value: float = 20_000.0) -> dict:
+def _body(*positions: FakePosition, value: float = 20_000.0) -> dict[str, Any]:
     wallets = FakeWallets()
     wallets.set_account_value(ADDRESS, value)
     for p in positions:
         wallets.open_position(ADDRESS, p)
     status, _, body = wallets.answer(ADDRESS, T_MS)
     assert status == 200
-    return json.loads(json.dumps(body))
+    decoded: dict[str, Any] = json.loads(json.dumps(body))
+    return decoded
 
 
 def test_positions_sides_modes_and_null_liquidation() -> None:
@@ -87,7 +89,7 @@ def test_state_round_trips_through_its_stored_form() -> None:
 
 async def test_client_posts_the_documented_body_and_maps_429() -> None:
     """The client posts {"type": "clearinghouseState", "user": …}; a 429 is RateLimited with Retry-After."""
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(json.loads(request.content))

@@ -11,6 +11,7 @@ import pytest
 
 from bot.feeds.hyperliquid import HyperliquidClient
 from bot.store import Store
+from bot.vocabulary.events import Signal
 from bot.vocabulary.records import Chat
 from bot.vocabulary.wallets import Wallet
 from bot.wallets.changes import plan_changes
@@ -40,7 +41,10 @@ async def sync(exchange: FakeExchange, store: Store) -> AsyncIterator[WalletSync
     """A wallet sync reading the fake through a real client; marks at the fake's prices."""
     async with httpx.AsyncClient(timeout=2.0) as http:
         client = HyperliquidClient(http, exchange.rest_url, utc_now)
-        yield WalletSync(store, client, utc_now, exchange.prices.get)
+        yield WalletSync(
+            store, client, utc_now, exchange.prices.get,
+            watches_changed=Signal("watches changed"), outbox_written=Signal("outbox written"),
+        )  # fmt: skip
 
 
 async def _wallet(store: Store, chat_id: int = 1, address: str = ADDRESS) -> Wallet:
