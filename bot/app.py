@@ -82,7 +82,11 @@ CONCURRENT_UPDATES = 64
 
 
 async def build_services(
-    settings: Settings, http: httpx.AsyncClient, store: Store, clock: Clock = utc_now
+    settings: Settings,
+    http: httpx.AsyncClient,
+    store: Store,
+    clock: Clock = utc_now,
+    wallet_pacing: WalletPacing | None = None,
 ) -> Services:
     """Market state, tier tables, liquidation maps, the risk desk and the chat services over a store."""
     market = MarketState(clock, settings.venues)
@@ -97,8 +101,9 @@ async def build_services(
     watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
     watches = WatchBook(store, clock, watches_changed)
     schedules = ScheduleBook(store, clock)
+    signals = (watches_changed, outbox_written)
     wallet_book = build_wallets(
-        settings, http, store, market, desk, maps, clock, watches_changed, outbox_written
+        settings, http, store, market, desk, maps, clock, signals, wallet_pacing
     )
     chats = ChatDirectory(store, clock, timezones, watches, schedules)
     summaries = SummaryDesk(
@@ -119,10 +124,13 @@ def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named 
     desk: RiskDesk,
     maps: LiquidationMapService,
     clock: Clock,
-    watches_changed: Signal,
-    outbox_written: Signal,
+    signals: tuple[Signal, Signal],
+    pacing: WalletPacing | None,
 ) -> WalletBook:
-    """The wallet sync (read by the worker's job) and the book /wallet talks to."""
+    """The wallet sync (read by the worker's job) and the book /wallet talks to.
+
+    `signals` are (watches changed, outbox written); `pacing` defaults to a read every 30 s.
+    """
 
     def hyperliquid_mark(coin: str) -> float | None:
         quote = market.quote("hyperliquid", coin, clock())
@@ -130,8 +138,8 @@ def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named 
 
     sync = WalletSync(
         store, HyperliquidClient(http, settings.hyperliquid_rest_url, clock), clock,
-        hyperliquid_mark, watches_changed=watches_changed, outbox_written=outbox_written,
-        pacing=WalletPacing(interval_s=settings.wallet_sync_s),
+        hyperliquid_mark, watches_changed=signals[0], outbox_written=signals[1],
+        tracked=frozenset(settings.symbols), pacing=pacing,
     )  # fmt: skip
     return WalletBook(store, sync, desk, maps.combined_map, clock)
 
@@ -148,10 +156,10 @@ def build_application(services: Services) -> TelegramApp:
         .build()
     )
     s, scope = services, services.scope
-    watch_wallet = wallets.make_wallet(s.wallets, s.chats, settings.wallet_sync_s)
+    watch_wallet = wallets.make_wallet(s.wallets, s.chats)
     app.add_handlers(basic.handlers(s.chats, s.watches, s.desk, s.wallets))
     app.add_handlers(risk.handlers(s.desk, s.chats))
-    app.add_handlers(wallets.handlers(s.wallets, s.chats, settings.wallet_sync_s))
+    app.add_handlers(wallets.handlers(s.wallets, s.chats))
     app.add_handlers(watch.handlers(s.desk, s.watches, s.chats, watch_wallet))
     app.add_handlers(alert_settings.handlers(s.chats))
     app.add_handlers(liqs.handlers(s.market, s.chats, scope, s.clock))

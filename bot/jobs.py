@@ -95,9 +95,9 @@ def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
 
 
 def register_wallet_job(job_queue: JobQueue[Any], services: Services) -> None:
-    """Watched Hyperliquid wallets read every `WALLET_SYNC_S` (bot/wallets/sync.py), first at once."""
+    """Watched Hyperliquid wallets read every 30 s (bot/wallets/pacing.py), the first round at once."""
     job_queue.run_repeating(
-        _job(services.wallets.sync.sync_once), services.settings.wallet_sync_s, first=1.0,
+        _job(services.wallets.sync.sync_once), services.wallets.sync_interval_s, first=1.0,
         name="sync wallets", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 

@@ -83,9 +83,6 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     port: int = Field(default=8443, ge=1, le=65535)
     log_level: LogLevel = "INFO"
-    wallet_sync_s: float = Field(default=30.0, ge=1.0)
-    """Seconds between reads of each watched Hyperliquid wallet (more wallets than one round's
-    weight budget allows are read over several rounds)."""
 
     @field_validator("venues", "symbols", "admin_chat_ids", mode="before")
     @classmethod

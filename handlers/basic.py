@@ -128,8 +128,8 @@ def make_stop(chats: ChatDirectory, wallets: WalletBook) -> Callback:
         message = update.effective_message
         if message is None:
             return
+        report = await chats.stop(message.chat_id)  # every watch, synced ones too
         synced = await wallets.remove_all(message.chat_id)
-        report = await chats.stop(message.chat_id)
         also = f", {synced} wallet(s)" if synced else ""
         await message.reply_text(
             f"Done: {report.watches} watch(es){also} and {report.schedules} schedule(s) removed, "

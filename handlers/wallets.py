@@ -13,7 +13,7 @@ from bot.chats.directory import ChatDirectory
 from bot.commands.positions import ArgsError
 from bot.commands.wallets import parse_wallet_args
 from bot.render.wallet_text import render_wallet_list, render_wallet_view, wallet_name
-from bot.vocabulary.wallets import WALLET_BLIND_SPOTS, Wallet
+from bot.vocabulary.wallets import WALLET_BLIND_SPOTS, Wallet, short_address
 from bot.wallets.book import WalletBook, WalletLimit
 from handlers.chats import is_admin, remember_chat
 
@@ -28,7 +28,7 @@ def _in_group(update: Update) -> bool:
 
 
 async def wallet_words(
-    book: WalletBook, chats: ChatDirectory, sync_s: float, update: Update, words: Sequence[str]
+    book: WalletBook, chats: ChatDirectory, update: Update, words: Sequence[str]
 ) -> None:
     """Watch the wallet the words name, read it now, and answer with its cards."""
     message, chat, user = update.effective_message, update.effective_chat, update.effective_user
@@ -47,16 +47,16 @@ async def wallet_words(
         return
     text = render_wallet_view(added.view, group=_in_group(update))
     if added.created:
-        text += f"\n\nKept in sync every {sync_s:g} s. {WALLET_BLIND_SPOTS}"
+        text += f"\n\nKept in sync every {book.sync_interval_s:g} s. {WALLET_BLIND_SPOTS}"
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
-def make_wallet(book: WalletBook, chats: ChatDirectory, sync_s: float) -> Callback:
+def make_wallet(book: WalletBook, chats: ChatDirectory) -> Callback:
     """The /wallet handler (and /watch 0x…)."""
 
     async def wallet(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Watch a Hyperliquid wallet."""
-        await wallet_words(book, chats, sync_s, update, context.args or [])
+        await wallet_words(book, chats, update, context.args or [])
 
     return wallet
 
@@ -65,7 +65,8 @@ def _list_view(wallets: list[Wallet], *, group: bool) -> tuple[str, InlineKeyboa
     buttons = [
         [
             InlineKeyboardButton(
-                f"❌ Remove #{w.id} {w.label or w.address[:10]}", callback_data=f"wr|{w.id}"
+                f"❌ Remove #{w.id} {w.label or short_address(w.address)}",
+                callback_data=f"wr|{w.id}",
             )
         ]
         for w in wallets
@@ -121,12 +122,10 @@ def make_remove_button(book: WalletBook) -> Callback:
     return remove
 
 
-def handlers(
-    book: WalletBook, chats: ChatDirectory, sync_s: float
-) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(book: WalletBook, chats: ChatDirectory) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("wallet", make_wallet(book, chats, sync_s)),
+        CommandHandler("wallet", make_wallet(book, chats)),
         CommandHandler("wallets", make_wallets(book)),
         CallbackQueryHandler(make_remove_button(book), pattern=r"^wr\|\d+$"),
     ]

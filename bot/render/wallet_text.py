@@ -166,17 +166,36 @@ def _liq(p: WalletPosition) -> str:
     return "none" if p.liquidation_price is None else n.price(p.liquidation_price)
 
 
+def _what_changed(was: WalletPosition, now: WalletPosition) -> str:
+    parts = [f"size {n.coins(was.size)} → {n.coins(now.size)} {escape(now.coin)}"]
+    if was.leverage != now.leverage:
+        parts.append(f"leverage {was.leverage:g}x → {now.leverage:g}x")
+    if was.margin_mode != now.margin_mode:
+        parts.append(f"{was.margin_mode} → {now.margin_mode}")
+    if was.size == now.size:
+        parts.pop(0)
+    return " · ".join(parts)
+
+
 def render_change(
-    wallet: Wallet, change: PositionChange, mark: float | None, *, group: bool
+    wallet: Wallet, change: PositionChange, mark: float | None, *, group: bool, tracked: bool
 ) -> str:
-    """An announcement: a position opened (now watched), closed (dropped) or changed."""
+    """An announcement: a position opened (now watched), closed (dropped) or changed.
+
+    `tracked`: whether the bot follows the coin's mark (an untracked coin is kept, never alerted).
+    """
     name = wallet_name(wallet, group=group)
     if change.kind == "opened":
         assert change.after is not None
         p = change.after
+        watched = (
+            "Now watched; /positions lists it."
+            if tracked
+            else f"Kept, but {escape(p.coin)} is not tracked by this bot: no live mark, no alerts."
+        )
         return (
             f"🆕 New position in {name}\n{_position_line(p)}\n"
-            f"Liquidation (Hyperliquid) {_liq(p)}{_distance(p, mark)}\nNow watched; /positions lists it."
+            f"Liquidation (Hyperliquid) {_liq(p)}{_distance(p, mark)}\n{watched}"
         )
     if change.kind == "closed":
         assert change.before is not None
@@ -192,8 +211,7 @@ def render_change(
     was, now = change.before, change.after
     return (
         f"🔄 Changed in {name}: <b>{escape(now.coin)} {now.side}</b>\n"
-        f"size {n.coins(was.size)} → {n.coins(now.size)} {escape(now.coin)} · "
-        f"leverage {was.leverage:g}x → {now.leverage:g}x · {was.margin_mode} → {now.margin_mode}\n"
+        f"{_what_changed(was, now)}\n"
         f"entry {n.price(was.entry_price)} → {n.price(now.entry_price)} · liquidation "
         f"{_liq(was)} → {_liq(now)}{_distance(now, mark)}"
     )

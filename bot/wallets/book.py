@@ -59,6 +59,11 @@ class WalletBook:
         self.sync = sync
         """The sync service (the worker's job runs `sync.sync_once`)."""
 
+    @property
+    def sync_interval_s(self) -> float:
+        """Seconds between two rounds of the sync (each wallet is read at most this often)."""
+        return self.sync.pacing.interval_s
+
     async def add(
         self, chat_id: int, address: str, label: str | None, owner_id: int | None
     ) -> WalletAdded | WalletLimit:

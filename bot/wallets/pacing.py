@@ -10,7 +10,7 @@ set bursting over the limit.
 After a 429 the sync holds off for the venue's `Retry-After` or the current backoff, whichever is
 longer; the backoff doubles on every 429 in a row (from `base_backoff_s` up to `max_backoff_s`) and
 resets after a round without one. Outages (5xx, timeouts) back off the same way once
-`outage_after` reads in a row have failed.
+`outage_after` reads in a row have failed (over rounds: one wallet failing three rounds running).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ A wallet just added and not read yet is left to the /wallet reading it.
 
 A failed read (5xx, timeout, a malformed answer) keeps the last known state and notes the error;
 the cards then show that state with its age. A 429 ends the round and holds the sync off
-(`WalletPacing.hold`); so do `outage_after` failed reads in a row.
+(`WalletPacing.hold`); so do `outage_after` failed reads in a row, over rounds.
 """
 
 from __future__ import annotations
@@ -81,12 +81,16 @@ class WalletSync:
         *,
         watches_changed: Signal,
         outbox_written: Signal,
+        tracked: frozenset[str],
         pacing: WalletPacing | None = None,
         concurrency: int = 4,
     ) -> None:
         self._store, self._reader, self._clock, self._marks = store, reader, clock, marks
         self.pacing = pacing or WalletPacing()
         self.watches_changed, self.outbox_written = watches_changed, outbox_written
+        self._tracked = tracked
+        self._failures_in_a_row = 0
+        """Failed reads since the last good one, across rounds: an outage holds the sync off."""
         self._concurrency = concurrency
         self.malformed = 0
         """Answers that did not have the documented shape, counted and skipped."""
@@ -101,7 +105,6 @@ class WalletSync:
         )
         due = list(grouped)[: self.pacing.reads_per_round]
         read = failed = announced = 0
-        failures_in_a_row = 0
         for start in range(0, len(due), self._concurrency):
             batch = due[start : start + self._concurrency]
             results = await asyncio.gather(
@@ -110,7 +113,7 @@ class WalletSync:
             for address, result in zip(batch, results, strict=True):
                 if isinstance(result, WalletState):
                     read += 1
-                    failures_in_a_row = 0
+                    self._failures_in_a_row = 0
                     announced += await self._apply_all(grouped[address], result)
                     continue
                 if isinstance(result, RateLimited):
@@ -120,9 +123,10 @@ class WalletSync:
                 if not isinstance(result, ExchangeError):
                     raise result
                 failed += 1
-                failures_in_a_row += 1
+                self._failures_in_a_row += 1
                 await self._note_failure(grouped[address], result)
-            if failures_in_a_row >= self.pacing.outage_after:
+            if self._failures_in_a_row >= self.pacing.outage_after:
+                self._failures_in_a_row = 0
                 held = self.pacing.hold(self._clock())
                 log.warning("hyperliquid wallet reads keep failing; holding %.0fs", held)
                 return SyncRound(read, failed, announced, held)
@@ -178,7 +182,10 @@ class WalletSync:
         group = chat is not None and chat.type != "private"
         items = []
         for change in announced:
-            text = render_change(wallet, change, self._marks(change.coin), group=group)
+            tracked = change.coin in self._tracked
+            text = render_change(
+                wallet, change, self._marks(change.coin), group=group, tracked=tracked
+            )
             key = f"wallet:{wallet.id}:v{version}:{change.coin}:{change.kind}"
             items.append(outbox_item(key, wallet.chat_id, "wallet", send_payload(text)))
         return items

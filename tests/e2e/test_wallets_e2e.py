@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.wallets.pacing import WalletPacing
 from tests.e2e.harness import RunningBot, running_bot
 from tests.fakes.exchange_wallets import FakePosition, WalletFailure
 from tests.fakes.telegram import BotApiCall
@@ -35,7 +36,7 @@ def _btc(size: float = 0.5, liq: float | None = 82_000.0) -> FakePosition:
 
 async def test_wallet_card_then_sync_announces_changes_and_close(tmp_path: Path) -> None:
     """/wallet answers with the card; a top-up and a close arrive as announcements; /positions marks it."""
-    async with running_bot(tmp_path, wallet_sync_s=1) as bot:
+    async with running_bot(tmp_path, wallet_pacing=WalletPacing(interval_s=1)) as bot:
         wallets = bot.exchange.wallets
         wallets.set_account_value(ADDRESS, 25_000.0)
         wallets.open_position(ADDRESS, _btc())
@@ -68,7 +69,7 @@ async def test_wallet_card_then_sync_announces_changes_and_close(tmp_path: Path)
 
 async def test_alerts_measure_from_the_venues_liquidation_price(tmp_path: Path) -> None:
     """A wallet position 3 % from the venue's liquidation price alerts, though liqguard's own is far."""
-    async with running_bot(tmp_path, wallet_sync_s=1) as bot:
+    async with running_bot(tmp_path, wallet_pacing=WalletPacing(interval_s=1)) as bot:
         bot.exchange.wallets.set_account_value(ADDRESS, 1_000_000.0)
         bot.exchange.wallets.open_position(
             ADDRESS, FakePosition("BTC", 0.5, 90_000.0, 10, "cross", 87_300.0)
@@ -87,7 +88,7 @@ async def test_alerts_measure_from_the_venues_liquidation_price(tmp_path: Path) 
 
 async def test_bad_addresses_empty_wallets_and_outages_say_so(tmp_path: Path) -> None:
     """A wrong address gets a line and an example; an empty wallet is kept; an outage shows the age."""
-    async with running_bot(tmp_path, wallet_sync_s=1) as bot:
+    async with running_bot(tmp_path, wallet_pacing=WalletPacing(interval_s=1)) as bot:
         tg = bot.telegram
         tg.push_message(CHAT, "/wallet 0x12ab")
         tg.push_message(CHAT, "/watch 0xZZ" + "1" * 38)

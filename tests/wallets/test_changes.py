@@ -189,14 +189,23 @@ def test_a_failed_read_shows_the_last_positions_and_a_never_read_wallet_is_not_e
 def test_announcements_say_what_opened_closed_and_changed() -> None:
     """Opened with the venue's price and distance; closed with its last state; changed before → after."""
     opened = render_change(
-        WALLET, PositionChange("opened", "BTC", None, _p()), 90_000.0, group=True
+        WALLET, PositionChange("opened", "BTC", None, _p()), 90_000.0, group=True, tracked=True
     )
-    closed = render_change(WALLET, PositionChange("closed", "BTC", _p(), None), None, group=True)
+    untracked = render_change(
+        WALLET, PositionChange("opened", "PEPE", None, _p("PEPE")), None, group=True, tracked=False
+    )
+    relevered = render_change(
+        WALLET, PositionChange("changed", "BTC", _p(), _p(lev=5)), None, group=True, tracked=True
+    )
+    closed = render_change(
+        WALLET, PositionChange("closed", "BTC", _p(), None), None, group=True, tracked=True
+    )
     changed = render_change(
         WALLET,
         PositionChange("changed", "BTC", _p(), _p("BTC", 0.8, lev=20, liq=None)),
         None,
         group=False,
+        tracked=True,
     )
     assert opened.startswith("🆕 New position in <b>main</b> <code>0x12ab…9f3c</code>")
     assert "Liquidation (Hyperliquid) 82,000 · 8.9% below mark" in opened
@@ -204,3 +213,5 @@ def test_announcements_say_what_opened_closed_and_changed() -> None:
     assert "size 0.5 → 0.8 BTC · leverage 10x → 20x" in changed
     assert "liquidation 82,000 → none" in changed
     assert ADDRESS in changed
+    assert "PEPE is not tracked by this bot: no live mark, no alerts" in untracked
+    assert "\nleverage 10x → 5x\n" in relevered  # an unchanged size or mode is not repeated

@@ -44,6 +44,7 @@ async def sync(exchange: FakeExchange, store: Store) -> AsyncIterator[WalletSync
         yield WalletSync(
             store, client, utc_now, exchange.prices.get,
             watches_changed=Signal("watches changed"), outbox_written=Signal("outbox written"),
+            tracked=frozenset({"BTC", "ETH"}),
         )  # fmt: skip
 
 
@@ -135,6 +136,19 @@ async def test_429_ends_the_round_and_holds_off_for_retry_after(
     reads = len(exchange.wallets.reads)
     assert (await sync.sync_once()).skipped
     assert len(exchange.wallets.reads) == reads
+
+
+async def test_an_outage_over_rounds_holds_the_sync_off(
+    exchange: FakeExchange, store: Store, sync: WalletSync
+) -> None:
+    """One wallet failing three rounds running holds the sync off instead of asking every round."""
+    await _wallet(store)
+    exchange.wallets.fail(WalletFailure(503), times=10)
+    rounds = [await sync.sync_once() for _ in range(4)]
+    assert [r.failed for r in rounds[:3]] == [1, 1, 1]
+    assert rounds[2].held_s == sync.pacing.base_backoff_s
+    assert rounds[3].skipped
+    assert len(exchange.wallets.reads) == 3
 
 
 async def test_one_read_per_address_serves_every_chat_and_rounds_keep_the_budget(
