@@ -61,7 +61,8 @@ async def seed(store: Store, exchange: FakeExchange) -> None:
 
 async def measure(sync: WalletSync, exchange: FakeExchange) -> None:
     """Rounds until every wallet has been read, then a 429."""
-    durations, per_round = [], []
+    durations: list[float] = []
+    per_round: list[int] = []
     while len(set(exchange.wallets.reads)) < WALLETS and len(per_round) < 10:
         before = len(exchange.wallets.reads)
         started = time.perf_counter()

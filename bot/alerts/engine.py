@@ -133,7 +133,7 @@ class AlertEngine:
         self._wake = asyncio.Event()
         self._reload_due = True
         self._loaded_at: datetime | None = None
-        self._fingerprint = (0, 0)
+        self._fingerprint: tuple[int, int, float] = (0, 0, 0.0)
 
     @property
     def watch_count(self) -> int:

@@ -161,14 +161,24 @@ class WatchRepo:
             rows = (await conn.execute(query)).mappings().all()
         return [watch_from_row(row) for row in rows]
 
-    async def fingerprint(self) -> tuple[int, int]:
-        """(count, sum of ids) of the active watches: changes when one is added, removed or paused."""
-        query = select(func.count(), func.coalesce(func.sum(watches.c.id), 0)).where(
+    async def fingerprint(self) -> tuple[int, int, float]:
+        """(count, sum of ids, sum of sizes and venue liquidation prices) of the active watches.
+
+        Changes when one is added, removed or paused, and when a wallet's sync (in any process)
+        updates the size or the venue's liquidation price of a synced one.
+        """
+        synced = func.coalesce(
+            func.sum(
+                watches.c.quantity + func.coalesce(watches.c.reference_liquidation_price, 0.0)
+            ),
+            0.0,
+        )
+        query = select(func.count(), func.coalesce(func.sum(watches.c.id), 0), synced).where(
             watches.c.paused.is_(False)
         )
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).one()
-        return int(row[0]), int(row[1])
+        return int(row[0]), int(row[1]), float(row[2])
 
     async def remove(self, chat_id: int, watch_id: int) -> bool:
         """Remove one of the chat's watches; False when the chat has no such watch."""
