@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.dialect import insert_ignore
 from bot.store.outbox import outbox_values
@@ -163,21 +163,24 @@ class WalletRepo:
             if changes.announcements:
                 rows = [outbox_values(item, now) for item in changes.announcements]
                 await conn.execute(insert_ignore(conn, outbox, ["key"]).values(rows))
-            if changes.removed:
-                await conn.execute(delete(watches).where(watches.c.id.in_(list(changes.removed))))
-            for watch in changes.updated:
-                await conn.execute(
-                    update(watches)
-                    .where(watches.c.id == watch.id)
-                    .values(
-                        side=watch.side, leverage=watch.leverage, entry_price=watch.entry_price,
-                        quantity=watch.quantity, margin_mode=watch.margin_mode,
-                        wallet_balance=watch.wallet_balance,
-                        reference_liquidation_price=watch.reference_liquidation_price,
-                    )
-                )  # fmt: skip
-            if changes.added:
-                await conn.execute(
-                    watches.insert().values([watch_values(w, now) for w in changes.added])
-                )
+            await _write_watches(conn, changes, now)
         return True
+
+
+async def _write_watches(conn: AsyncConnection, changes: WalletChanges, now: datetime) -> None:
+    """The watches a read removes, updates and adds, inside the caller's transaction."""
+    if changes.removed:
+        await conn.execute(delete(watches).where(watches.c.id.in_(list(changes.removed))))
+    for watch in changes.updated:
+        await conn.execute(
+            update(watches)
+            .where(watches.c.id == watch.id)
+            .values(
+                side=watch.side, leverage=watch.leverage, entry_price=watch.entry_price,
+                quantity=watch.quantity, margin_mode=watch.margin_mode,
+                wallet_balance=watch.wallet_balance,
+                reference_liquidation_price=watch.reference_liquidation_price,
+            )
+        )  # fmt: skip
+    if changes.added:
+        await conn.execute(watches.insert().values([watch_values(w, now) for w in changes.added]))
