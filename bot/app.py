@@ -43,6 +43,7 @@ from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
 from bot.summaries.posts import SummaryDesk
+from bot.vocabulary.backoff import Backoff
 from bot.vocabulary.clock import Clock, utc_now
 from bot.vocabulary.events import Signal
 from bot.vocabulary.scope import MarketScope
@@ -292,7 +293,7 @@ async def _initialize_when_reachable(
 
     A refused token is a settings error (one line, exit status 2), not something to retry.
     """
-    wait_s = 1.0
+    backoff, attempt = Backoff(initial_s=1.0, max_s=60.0, jitter=0.0), 0
     while True:
         try:
             await app.initialize()
@@ -301,6 +302,8 @@ async def _initialize_when_reachable(
                 "TELEGRAM_BOT_TOKEN was refused by Telegram (Unauthorized): check it with @BotFather"
             ) from None
         except NetworkError as exc:  # TimedOut is a NetworkError
+            wait_s = backoff.delay_s(attempt)
+            attempt += 1
             log.warning(
                 "cannot reach the Telegram Bot API at %s (%s); trying again in %.0fs",
                 settings.telegram_api_base_url, exc, wait_s,
@@ -309,7 +312,6 @@ async def _initialize_when_reachable(
                 await asyncio.wait_for(stop.wait(), timeout=wait_s)
             if stop.is_set():
                 return False
-            wait_s = min(wait_s * 2, 60.0)
         else:
             return True
 

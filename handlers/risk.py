@@ -13,6 +13,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.chats.directory import ChatDirectory
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
+from bot.outbox.sender import is_not_modified
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.positions import PositionArgs
@@ -120,7 +121,7 @@ def make_refresh(desk: RiskDesk, chats: ChatDirectory) -> Callback:
                 text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
             )
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
+            if not is_not_modified(exc):
                 raise
         await query.answer("Updated")
 

@@ -14,8 +14,9 @@ from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
-from bot.render.watch_text import render_positions, render_watch_added, watch_request
+from bot.render.watch_text import render_positions, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
+from bot.vocabulary.positions import watch_request
 from handlers.chats import remember_chat
 
 __all__ = ["handlers", "watch_words"]

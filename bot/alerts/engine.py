@@ -42,39 +42,29 @@ from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.render.alert_text import render_cluster, render_crossed, render_ladder
 from bot.store import Store
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
+from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
 from risk.errors import RiskError
-from risk.liquidation import Position, liquidation_price
+from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 from risk.tiers import TierTable
-from risk.venues import MarginMode, Side
+from risk.venues import Side
 
-__all__ = ["AlertEngine", "Alerts", "PairWatches", "start_alerts", "watch_position"]
+__all__ = [
+    "AlertEngine",
+    "Alerts",
+    "PairWatches",
+    "start_alerts",
+]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 MapProvider = Callable[[str], LiquidationMap]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-def watch_position(watch: Watch) -> Position:
-    """The risk engine's position for a stored watch (cross without a wallet: its own margin)."""
-    cross = watch.margin_mode == "cross"
-    margin = watch.quantity * watch.entry_price / watch.leverage
-    return Position(
-        venue=watch.venue,  # type: ignore[arg-type]  # parsed in __post_init__
-        symbol=watch.symbol,
-        side=Side(watch.side),
-        leverage=watch.leverage,
-        entry_price=watch.entry_price,
-        quantity=watch.quantity,
-        margin_mode=MarginMode.CROSS if cross else MarginMode.ISOLATED,
-        wallet_balance=(watch.wallet_balance or margin) if cross else None,
-    )
 
 
 def _terms(watch: Watch) -> tuple[object, ...]:

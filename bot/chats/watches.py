@@ -14,7 +14,12 @@ from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.records import Watch
 
-__all__ = ["MAX_WATCHES", "WatchBook", "WatchLimit"]
+__all__ = [
+    "MAX_WATCHES",
+    "WatchBook",
+    "WatchLimit",
+    "watch_from_card",
+]
 
 MAX_WATCHES = 20
 
@@ -45,15 +50,7 @@ class WatchBook:
         existing = await self._store.watches.list_for_chat(chat_id)
         if len(existing) >= self.max_watches:
             return WatchLimit(self.max_watches)
-        p = card.position
-        watch = await self._store.watches.add(
-            Watch(
-                chat_id=chat_id, venue=card.venue, symbol=p.symbol, side=p.side.value,
-                leverage=p.leverage, entry_price=p.entry_price, quantity=p.quantity,
-                margin_mode=p.margin_mode.value, wallet_balance=card.request.wallet_balance,
-            ),
-            self._clock(),
-        )  # fmt: skip
+        watch = await self._store.watches.add(watch_from_card(chat_id, card), self._clock())
         self.changed.emit()
         return watch
 
@@ -74,3 +71,13 @@ class WatchBook:
         if count:
             self.changed.emit()
         return count
+
+
+def watch_from_card(chat_id: int, card: RiskCard) -> Watch:
+    """The record that keeps the position the desk priced in `card` (entry and size fixed)."""
+    p = card.position
+    return Watch(
+        chat_id=chat_id, venue=card.venue, symbol=p.symbol, side=p.side.value,
+        leverage=p.leverage, entry_price=p.entry_price, quantity=p.quantity,
+        margin_mode=p.margin_mode.value, wallet_balance=card.request.wallet_balance,
+    )  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -21,16 +21,17 @@ import httpx
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import ExchangeError, RateLimited
 from bot.feeds.protocol import Decoded, StreamSpec
-from bot.feeds.stream import Backoff, StreamRunner, StreamTimeouts
+from bot.feeds.stream import StreamRunner, StreamTimeouts
 from bot.market.batch import EventBatcher
 from bot.market.state import MarketState
 from bot.store import Store
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, StoredTierTable, VenueSnapshot
 
 __all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient"]
 
 logger = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 PollKind = Literal["snapshots", "candles", "tiers"]
 
 

@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.market.windows import WINDOWS, LiquidationWindows
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.quotes import (
     Coverage,
     CoverageStatus,
@@ -36,7 +37,6 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 ADVANCE_EVERY = timedelta(milliseconds=250)
-Clock = Callable[[], datetime]
 MarkListener = Callable[[MarkTick], None]
 
 LIQUIDATION_SCOPE: Mapping[str, str] = {

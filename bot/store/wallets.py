@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.dialect import insert_ignore
 from bot.store.outbox import outbox_values
-from bot.store.people import watch_from_row, watch_values
 from bot.store.tables import outbox, wallets, watches
+from bot.store.watches import watch_from_row, watch_values
 from bot.vocabulary.records import OutboxItem, Watch
 from bot.vocabulary.wallets import Wallet, WalletState
 

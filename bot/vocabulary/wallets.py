@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.vocabulary.records import PositionSide
+from bot.vocabulary.records import MarginModeName, PositionSide
 from risk.reference import ReferenceView
 
 __all__ = [
@@ -21,7 +21,6 @@ __all__ = [
     "ChangeKind",
     "PositionChange",
     "Wallet",
-    "WalletMarginMode",
     "WalletPosition",
     "WalletPositionCard",
     "WalletState",
@@ -30,7 +29,6 @@ __all__ = [
     "short_address",
 ]
 
-WalletMarginMode = Literal["isolated", "cross"]
 ADDRESS_EXAMPLE = "0x5e9ee1089755c3435139848e47e6635505d5a13a"
 WALLET_BLIND_SPOTS = (
     "A wallet watch sees the address's Hyperliquid perpetual positions only: not its spot "
@@ -63,7 +61,7 @@ class WalletPosition:
     size: float
     entry_price: float
     leverage: float
-    margin_mode: WalletMarginMode
+    margin_mode: MarginModeName
     liquidation_price: float | None
     margin_used_usd: float
     position_value_usd: float

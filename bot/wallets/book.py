@@ -13,7 +13,7 @@ from bot.desk.risk_desk import RiskDesk
 from bot.store import Store
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.clock import Clock
-from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.positions import wallet_request
 from bot.vocabulary.wallets import (
     Wallet,
     WalletPosition,
@@ -30,7 +30,6 @@ from risk.venues import Side
 __all__ = ["MAX_WALLETS", "WalletAdded", "WalletBook", "WalletLimit"]
 
 MAX_WALLETS = 10
-VENUE = "hyperliquid"
 MapProvider = Callable[[str], LiquidationMap]
 
 
@@ -110,14 +109,7 @@ class WalletBook:
         return WalletView(wallet, cards, self._clock())
 
     async def _card(self, position: WalletPosition, state: WalletState) -> WalletPositionCard:
-        cross = position.margin_mode == "cross"
-        request = PositionArgs(
-            symbol=position.coin, side=position.side, leverage=position.leverage,
-            entry_price=position.entry_price, quantity=position.size, venue=VENUE,
-            margin_mode=position.margin_mode,
-            wallet_balance=state.account_value_usd if cross and state.account_value_usd > 0 else None,
-        )  # fmt: skip
-        card = await self._desk.card(request)
+        card = await self._desk.card(wallet_request(position, state.account_value_usd))
         if isinstance(card, DeskRefusal):
             return WalletPositionCard(position, None, None, None, note=card.message)
         side = Side(position.side)

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.store.wallets import WalletChanges
+from bot.vocabulary.positions import wallet_watch
 from bot.vocabulary.records import Watch
 from bot.vocabulary.wallets import PositionChange, Wallet, WalletPosition, WalletState
 
-__all__ = ["WalletPlan", "diff_positions", "plan_changes", "position_watch"]
+__all__ = ["WalletPlan", "diff_positions", "plan_changes"]
 
-VENUE = "hyperliquid"
 _SAME_REL = 1e-9
 _LIQ_DRIFT_REL = 1e-4
 """A venue liquidation price that moved less than this (relative) is not written again."""
@@ -51,25 +51,6 @@ def diff_positions(before: WalletState | None, after: WalletState) -> list[Posit
         elif not _announced_terms_equal(was, now):
             changes.append(PositionChange("changed", coin, was, now))
     return changes
-
-
-def position_watch(wallet: Wallet, position: WalletPosition, account_value_usd: float) -> Watch:
-    """The watch a wallet position becomes: the venue's liquidation price as its reference."""
-    assert wallet.id is not None
-    cross = position.margin_mode == "cross"
-    return Watch(
-        chat_id=wallet.chat_id,
-        venue=VENUE,
-        symbol=position.coin,
-        side=position.side,
-        leverage=position.leverage,
-        entry_price=position.entry_price,
-        quantity=position.size,
-        margin_mode=position.margin_mode,
-        wallet_balance=account_value_usd if cross and account_value_usd > 0 else None,
-        wallet_id=wallet.id,
-        reference_liquidation_price=position.liquidation_price,
-    )
 
 
 def _liquidation_moved(watch: Watch, position: WalletPosition) -> bool:
@@ -111,14 +92,14 @@ def plan_changes(wallet: Wallet, watches: Sequence[Watch], state: WalletState) -
             del by_coin[change.coin]
         elif change.kind == "opened":
             assert change.after is not None
-            added.append(position_watch(wallet, change.after, state.account_value_usd))
+            added.append(wallet_watch(wallet, change.after, state.account_value_usd))
     touched = {c.coin for c in announced}
     for position in state.positions:
         watch = by_coin.get(position.coin)
         if watch is None or position.side != watch.side:
             continue
         if position.coin in touched or _liquidation_moved(watch, position):
-            fresh = position_watch(wallet, position, state.account_value_usd)
+            fresh = wallet_watch(wallet, position, state.account_value_usd)
             updated.append(_updated(watch, fresh))
     version = wallet.version + (1 if announced else 0)
     ids = tuple(i for i in removed if i is not None)

@@ -7,21 +7,24 @@ each), so wallets get `weight_per_min` (600 by default: 300 reads a minute). A r
 unread first, so with more wallets than that each is read every few rounds instead of the whole
 set bursting over the limit.
 
-After a 429 the sync holds off for the venue's `Retry-After` or the current backoff, whichever is
-longer; the backoff doubles on every 429 in a row (from `base_backoff_s` up to `max_backoff_s`) and
-resets after a round without one. Outages (5xx, timeouts) back off the same way once
+After a 429 the sync holds off for the venue's `Retry-After` or the backoff (the one rule,
+`bot.vocabulary.backoff.Backoff`: 5 s doubling to 5 min, with jitter), whichever is longer; each
+hold in a row is the next attempt, and a round without one starts over. Outages (5xx, timeouts) back off the same way once
 `outage_after` reads in a row have failed (over rounds: one wallet failing three rounds running).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+
+from bot.feeds.hyperliquid import WALLET_WEIGHT
+from bot.vocabulary.backoff import Backoff
 
 __all__ = ["WalletPacing"]
 
 INFO_WEIGHT_PER_MIN = 1200
-WALLET_READ_WEIGHT = 2
+"""Hyperliquid's aggregated `/info` weight per minute and IP."""
 
 
 @dataclass
@@ -30,17 +33,19 @@ class WalletPacing:
 
     interval_s: float = 30.0
     weight_per_min: int = INFO_WEIGHT_PER_MIN // 2
-    base_backoff_s: float = 5.0
-    max_backoff_s: float = 300.0
+    backoff: Backoff = field(
+        default_factory=lambda: Backoff(initial_s=5.0, max_s=300.0, jitter=0.2)
+    )
     outage_after: int = 3
     resume_at: datetime | None = None
-    backoff_s: float = 0.0
+    holds: int = 0
+    """Holds in a row since the last round that went through."""
 
     @property
     def reads_per_round(self) -> int:
         """Addresses one round may read inside the weight budget (at least one)."""
         weight = self.weight_per_min * self.interval_s / 60.0
-        return max(1, int(weight // WALLET_READ_WEIGHT))
+        return max(1, int(weight // WALLET_WEIGHT))
 
     def holding(self, now: datetime) -> bool:
         """Whether the sync must wait before reading again."""
@@ -48,15 +53,12 @@ class WalletPacing:
 
     def hold(self, now: datetime, retry_after_s: float = 0.0) -> float:
         """Hold off after a 429 or an outage; returns the seconds held."""
-        self.backoff_s = min(
-            self.max_backoff_s,
-            max(self.base_backoff_s, self.backoff_s * 2) if self.backoff_s else self.base_backoff_s,
-        )
-        held_s = max(self.backoff_s, retry_after_s)
+        held_s = max(self.backoff.delay_s(self.holds), retry_after_s)
+        self.holds += 1
         self.resume_at = now + timedelta(seconds=held_s)
         return held_s
 
     def settle(self) -> None:
         """A round went through: the next 429 starts from the base backoff again."""
-        self.backoff_s = 0.0
+        self.holds = 0
         self.resume_at = None

@@ -8,17 +8,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.render.wallet_text import render_change, render_wallet_view
-from bot.vocabulary.records import PositionSide
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.positions import wallet_watch
+from bot.vocabulary.records import MarginModeName, PositionSide
 from bot.vocabulary.wallets import (
     PositionChange,
     Wallet,
-    WalletMarginMode,
     WalletPosition,
     WalletPositionCard,
     WalletState,
     WalletView,
 )
-from bot.wallets.changes import diff_positions, plan_changes, position_watch
+from bot.wallets.changes import diff_positions, plan_changes
 from bot.wallets.pacing import WalletPacing
 from risk.reference import view_at_reference
 from risk.venues import Side
@@ -33,7 +34,7 @@ def _p(
     *,
     side: PositionSide = "long",
     lev: float = 10,
-    mode: WalletMarginMode = "cross",
+    mode: MarginModeName = "cross",
     liq: float | None = 82_000.0,
 ) -> WalletPosition:
     return WalletPosition(
@@ -62,8 +63,8 @@ def test_diff_names_opened_closed_changed_and_flips_as_close_then_open() -> None
 def test_plan_adds_removes_updates_and_bumps_the_version_once() -> None:
     """One read with changes bumps the version by one; watches follow the positions."""
     wallet = replace(WALLET, state=_state(_p("BTC"), _p("ETH")))
-    btc = replace(position_watch(wallet, _p("BTC"), 20_000.0), id=11)
-    eth = replace(position_watch(wallet, _p("ETH"), 20_000.0), id=12)
+    btc = replace(wallet_watch(wallet, _p("BTC"), 20_000.0), id=11)
+    eth = replace(wallet_watch(wallet, _p("ETH"), 20_000.0), id=12)
     plan = plan_changes(wallet, [btc, eth], _state(_p("BTC", 0.8, liq=84_000.0), _p("SOL")))
     changes = plan.changes
     assert (changes.version_read, changes.version) == (3, 4)
@@ -80,7 +81,7 @@ def test_plan_adds_removes_updates_and_bumps_the_version_once() -> None:
 def test_liquidation_drift_alone_updates_quietly_and_tiny_drift_not_at_all() -> None:
     """A venue price that moved is written without an announcement; a move under 0.01 % is not written."""
     wallet = replace(WALLET, state=_state(_p("BTC", liq=82_000.0)))
-    watch = replace(position_watch(wallet, _p("BTC"), 20_000.0), id=11)
+    watch = replace(wallet_watch(wallet, _p("BTC"), 20_000.0), id=11)
     moved = plan_changes(wallet, [watch], _state(_p("BTC", liq=82_500.0)))
     tiny = plan_changes(wallet, [watch], _state(_p("BTC", liq=82_001.0)))
     assert moved.announced == ()
@@ -99,8 +100,8 @@ def test_a_watch_removed_by_hand_is_not_brought_back_by_a_change() -> None:
 
 def test_a_cross_watch_carries_the_account_value_and_the_venue_price() -> None:
     """Cross positions are priced against the account value; isolated against their own margin."""
-    cross = position_watch(WALLET, _p(mode="cross"), 20_000.0)
-    isolated = position_watch(WALLET, _p(mode="isolated"), 20_000.0)
+    cross = wallet_watch(WALLET, _p(mode="cross"), 20_000.0)
+    isolated = wallet_watch(WALLET, _p(mode="isolated"), 20_000.0)
     assert (cross.wallet_balance, cross.reference_liquidation_price, cross.wallet_id) == (
         20_000.0,
         82_000.0,
@@ -124,7 +125,7 @@ def test_a_round_reads_what_the_weight_budget_allows(
 
 def test_backoff_doubles_on_each_429_in_a_row_and_resets_after_a_good_round() -> None:
     """5, 10, 20 s … up to the cap, never shorter than Retry-After; a clean round starts over."""
-    pacing = WalletPacing(base_backoff_s=5, max_backoff_s=15)
+    pacing = WalletPacing(backoff=Backoff(initial_s=5, max_s=15, jitter=0))
     held = [pacing.hold(NOW) for _ in range(4)]
     assert held == [5, 10, 15, 15]
     assert pacing.hold(NOW, retry_after_s=60) == 60
