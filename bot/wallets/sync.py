@@ -5,7 +5,8 @@ longest unread first, as many as `WalletPacing.reads_per_round` allows, `concurr
 good read updates every chat's copy of that wallet: its watches follow the positions (opened →
 added, closed → removed, changed → updated, with the venue's liquidation price as the reference)
 and the opened, closed and changed positions are announced through the outbox under the keys
-`wallet:{wallet id}:v{version}:{coin}:{kind}` (the id is never reused, the version only grows).
+`wallet:{wallet id}:v{version}:{coin}:{kind}` (the id is never reused, the version only grows),
+into the forum topic the chat chose for alerts (`/alerts topic`).
 The outbox rows, the watches and the wallet's new state and version are written in one
 transaction, and only if the wallet is still at the version the read was planned on: two reads
 applied at once (this round and a /wallet, or two processes) never announce the same change twice.
@@ -29,6 +30,7 @@ from bot.feeds.errors import ExchangeError, ExchangeRejected, MalformedPayload, 
 from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.wallet_text import render_change
 from bot.store import Store
+from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.records import OutboxItem
@@ -180,6 +182,7 @@ class WalletSync:
     ) -> list[OutboxItem]:
         chat = await self._store.chats.get(wallet.chat_id)
         group = chat is not None and chat.type != "private"
+        topic = AlertSettings.from_stored(chat.settings if chat else None).topic_id
         items = []
         for change in announced:
             tracked = change.coin in self._tracked
@@ -187,7 +190,8 @@ class WalletSync:
                 wallet, change, self._marks(change.coin), group=group, tracked=tracked
             )
             key = f"wallet:{wallet.id}:v{version}:{change.coin}:{change.kind}"
-            items.append(outbox_item(key, wallet.chat_id, "wallet", send_payload(text)))
+            payload = send_payload(text, message_thread_id=topic)
+            items.append(outbox_item(key, wallet.chat_id, "wallet", payload))
         return items
 
     async def _note_failure(self, wallets: Sequence[Wallet], error: ExchangeError) -> None:

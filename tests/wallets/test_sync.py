@@ -48,8 +48,10 @@ async def sync(exchange: FakeExchange, store: Store) -> AsyncIterator[WalletSync
         )  # fmt: skip
 
 
-async def _wallet(store: Store, chat_id: int = 1, address: str = ADDRESS) -> Wallet:
-    await store.chats.upsert(Chat(id=chat_id, type="private"), utc_now())
+async def _wallet(
+    store: Store, chat_id: int = 1, address: str = ADDRESS, chat_type: str = "private"
+) -> Wallet:
+    await store.chats.upsert(Chat(id=chat_id, type=chat_type), utc_now())
     added_at = utc_now() - timedelta(minutes=5)  # not just added: the sync reads it
     wallet, _ = await store.wallets.add(Wallet(chat_id=chat_id, address=address), added_at)
     return wallet
@@ -87,6 +89,20 @@ async def test_opened_changed_closed_positions_follow_as_watches_and_announcemen
         f"wallet:{wallet.id}:v2:BTC:changed",
         f"wallet:{wallet.id}:v3:BTC:closed",
     ]
+
+
+async def test_announcements_go_to_the_chats_alert_topic(
+    exchange: FakeExchange, store: Store, sync: WalletSync
+) -> None:
+    """A group that sends alerts to a forum topic gets its wallet announcements there too."""
+    wallet = await _wallet(store, chat_id=-5, chat_type="supergroup")
+    await store.chats.update_settings(-5, {"topic_id": 42}, utc_now())
+    exchange.wallets.open_position(ADDRESS, _btc())
+    await sync.sync_once()
+    item = await store.outbox.get(f"wallet:{wallet.id}:v1:BTC:opened")
+    assert item is not None
+    assert item.payload["message_thread_id"] == 42
+    assert "0xabab…abab" in item.payload["text"]
 
 
 async def test_liquidation_drift_updates_the_watch_without_an_announcement(
