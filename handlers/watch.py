@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
 from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
@@ -48,12 +49,18 @@ async def watch_words(
     await message.reply_text(render_watch_added(watch, card, ladder), parse_mode=ParseMode.HTML)
 
 
-def make_watch(desk: RiskDesk, watches: WatchBook, chats: ChatDirectory) -> Callback:
-    """The /watch handler."""
+def make_watch(
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory, watch_wallet: Callback
+) -> Callback:
+    """The /watch handler; `/watch 0x…` is handed to `watch_wallet` (the /wallet handler)."""
 
     async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Watch a position."""
-        await watch_words(desk, watches, chats, update, context.args or [])
+        """Watch a position, or the wallet an address names."""
+        words = context.args or []
+        if words and looks_like_address(words[0]):
+            await watch_wallet(update, context)
+            return
+        await watch_words(desk, watches, chats, update, words)
 
     return watch
 
@@ -133,11 +140,11 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
 
 
 def handlers(
-    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory, watch_wallet: Callback
 ) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers of this module."""
+    """The handlers of this module; `watch_wallet` answers `/watch 0x…`."""
     return [
-        CommandHandler("watch", make_watch(desk, watches, chats)),
+        CommandHandler("watch", make_watch(desk, watches, chats, watch_wallet)),
         CommandHandler("positions", make_positions(desk, watches)),
         CommandHandler("unwatch", make_unwatch(watches)),
         CallbackQueryHandler(make_remove_button(desk, watches), pattern=r"^uw\|\d+$"),

@@ -73,7 +73,7 @@ def _terms(watch: Watch) -> tuple[object, ...]:
     """What the liquidation price of a watch depends on."""
     return (
         watch.venue, watch.symbol, watch.side, watch.leverage, watch.entry_price, watch.quantity,
-        watch.margin_mode, watch.wallet_balance,
+        watch.margin_mode, watch.wallet_balance, watch.reference_liquidation_price,
     )  # fmt: skip
 
 
@@ -125,7 +125,7 @@ class AlertEngine:
         self._wake = asyncio.Event()
         self._reload_due = True
         self._loaded_at: datetime | None = None
-        self._fingerprint = (0, 0)
+        self._fingerprint: tuple[int, int, float] = (0, 0, 0.0)
 
     @property
     def watch_count(self) -> int:
@@ -238,8 +238,14 @@ class AlertEngine:
         )
 
     def _liquidation_of(self, watch: Watch) -> float:
-        """The watch's liquidation price, computed once (NaN: it cannot be liquidated)."""
+        """The watch's liquidation price, computed once (NaN: it cannot be liquidated).
+
+        A wallet position's is the venue's own (`reference_liquidation_price`), not ours.
+        """
         assert watch.id is not None
+        if watch.synced:
+            reference = watch.reference_liquidation_price
+            return reference if reference is not None else math.nan
         terms = _terms(watch)
         cached = self._liquidation.get(watch.id)
         if cached is not None and cached[0] == terms:

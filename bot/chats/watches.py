@@ -9,7 +9,7 @@ stale button or `/unwatch N` names the watch it was made for or none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.chats.members import Member, may_remove
 from bot.store import Store
@@ -18,7 +18,14 @@ from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.records import Removal, Watch
 
-__all__ = ["MAX_WATCHES", "WatchBook", "WatchLimit", "confirmed_state", "watch_from_card"]
+__all__ = [
+    "MAX_WATCHES",
+    "Removal",
+    "WatchBook",
+    "WatchLimit",
+    "confirmed_state",
+    "watch_from_card",
+]
 
 MAX_WATCHES = 20
 
@@ -59,13 +66,7 @@ class WatchBook:
         existing = await self._store.watches.list_for_chat(chat_id)
         if len(existing) >= self.max_watches:
             return WatchLimit(self.max_watches)
-        record = replace(
-            watch_from_card(chat_id, card),
-            alert_state=confirmed_state(card),
-            owner_id=owner.user_id if owner else None,
-            owner_name=owner.name if owner else None,
-        )
-        watch = await self._store.watches.add(record, self._clock())
+        watch = await self._store.watches.add(watch_from_card(chat_id, card, owner), self._clock())
         self.changed.emit()
         return watch
 
@@ -93,11 +94,14 @@ class WatchBook:
         return count
 
 
-def watch_from_card(chat_id: int, card: RiskCard) -> Watch:
-    """The record that keeps the position the desk priced in `card` (entry and size fixed)."""
+def watch_from_card(chat_id: int, card: RiskCard, owner: Member | None = None) -> Watch:
+    """The record that keeps the position the desk priced in `card` (entry and size fixed), owned by
+    `owner`, with the ladder steps its confirmation already told."""
     p = card.position
     return Watch(
         chat_id=chat_id, venue=card.venue, symbol=p.symbol, side=p.side.value,
         leverage=p.leverage, entry_price=p.entry_price, quantity=p.quantity,
         margin_mode=p.margin_mode.value, wallet_balance=card.request.wallet_balance,
+        alert_state=confirmed_state(card), owner_id=owner.user_id if owner else None,
+        owner_name=owner.name if owner else None,
     )  # fmt: skip

@@ -9,33 +9,38 @@ from bot.render import numbers as n
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.records import Removal, Watch
 from bot.vocabulary.venues import venue_name
+from risk.liquidation import distance_pct
+from risk.venues import Side
 
 __all__ = ["render_positions", "render_removal", "render_watch_added"]
 
 
 def _describe(watch: Watch) -> str:
+    synced = " · 🔄 synced from wallet" if watch.synced else ""
     return (
         f"#{watch.id} <b>{escape(watch.symbol)} {watch.side} {watch.leverage:g}x</b> @ "
         f"{n.price(watch.entry_price)} · {n.coins(watch.quantity)} {escape(watch.symbol)} · "
-        f"{venue_name(watch.venue)}"
+        f"{venue_name(watch.venue)}{synced}"
     )
 
 
-def _level(card: RiskCard | DeskRefusal) -> str:
+def _level(card: RiskCard | DeskRefusal, watch: Watch | None = None) -> str:
     if isinstance(card, DeskRefusal):
         return f"   {escape(card.message)}"
     r = card.report
-    if r.liquidation_price is None:
+    source, level = "", r.liquidation_price
+    if watch is not None and watch.synced:  # the venue's own price is the reference
+        source, level = " (venue's)", watch.reference_liquidation_price
+    if level is None:
         return "   cannot be liquidated"
-    assert r.distance_pct is not None
+    distance = distance_pct(r.mark_price, level, Side(watch.side if watch else r.position.side))
+    assert distance is not None
     where = "below" if str(r.position.side) == "long" else "above"
     state = (
-        "⚠️ past it"
-        if r.liquidated_now
-        else f"{n.pct(r.distance_pct)} {where} mark {n.price(r.mark_price)}"
+        "⚠️ past it" if distance <= 0 else f"{n.pct(distance)} {where} mark {n.price(r.mark_price)}"
     )
     stale = " · data stale" if card.warnings else ""
-    return f"   liquidation {n.price(r.liquidation_price)} · {state}{stale}"
+    return f"   liquidation{source} {n.price(level)} · {state}{stale}"
 
 
 def render_watch_added(watch: Watch, card: RiskCard, ladder_pct: Sequence[float]) -> str:
@@ -78,7 +83,7 @@ def render_positions(
     for watch, card in zip(watches, cards, strict=True):
         paused = " (paused)" if watch.paused else ""
         owner = f" · {_owner(watch)}" if show_owner else ""
-        lines.append(f"{_describe(watch)}{owner}{paused}\n{_level(card)}")
+        lines.append(f"{_describe(watch)}{owner}{paused}\n{_level(card, watch)}")
     return "\n".join(lines)
 
 

@@ -29,7 +29,7 @@ from bot.store.dialect import insert_ignore
 from bot.store.tables import outbox
 from bot.vocabulary.records import OutboxItem
 
-__all__ = ["OutboxRepo"]
+__all__ = ["OutboxRepo", "outbox_values"]
 
 
 def _item(row: RowMapping) -> OutboxItem:
@@ -58,7 +58,8 @@ def _due(table: FromClause, now: datetime) -> ColumnElement[bool]:
     )
 
 
-def _values(item: OutboxItem, now: datetime) -> dict[str, object]:
+def outbox_values(item: OutboxItem, now: datetime) -> dict[str, object]:
+    """The row of a new pending outbox item, written at `now`."""
     return {
         "key": item.key,
         "series": item.series,
@@ -108,7 +109,7 @@ class OutboxRepo:
         added = 0
         async with self._engine.begin() as conn:
             for start in range(0, len(items), 500):
-                values = [_values(item, now) for item in items[start : start + 500]]
+                values = [outbox_values(item, now) for item in items[start : start + 500]]
                 result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
                 added += max(result.rowcount, 0)
             for item in items:

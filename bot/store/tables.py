@@ -44,6 +44,7 @@ __all__ = [
     "outbox",
     "schedules",
     "tier_tables",
+    "wallets",
     "watches",
 ]
 
@@ -112,9 +113,30 @@ watches = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("owner_id", BigInteger),
     Column("owner_name", String(64)),
+    Column("wallet_id", Integer, ForeignKey("wallets.id", ondelete="CASCADE")),
+    Column("reference_liquidation_price", Float),
     Index(None, "chat_id"),
     Index(None, "venue", "symbol"),
+    Index(None, "wallet_id"),
     sqlite_autoincrement=True,  # a number once shown, in a button or a key, never comes back
+)
+
+wallets = Table(
+    "wallets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("label", String(64)),
+    Column("owner_id", BigInteger),
+    Column("state", JSON),
+    Column("synced_at", UtcDateTime),
+    Column("error", Text),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("chat_id", "address"),
+    Index(None, "address"),
+    sqlite_autoincrement=True,  # ids are never reused: announcement keys name them
 )
 
 liquidation_events = Table(

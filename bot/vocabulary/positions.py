@@ -2,7 +2,9 @@
 
 `PositionArgs` is what the user asked about (/risk, /watch; None where the bot fills in the default),
 `Watch` (bot.vocabulary.records) is what the store keeps, and `risk.position.Position` is what the risk
-engine computes on. The desk turns a request into a priced card; everything else converts here.
+engine computes on. A wallet's `WalletPosition` (bot.vocabulary.wallets), as the venue reports it,
+becomes a watch and a request here too. The desk turns a request into a priced card; everything else
+converts here.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.vocabulary.records import MarginModeName, PositionSide, Watch
+from bot.vocabulary.wallets import Wallet, WalletPosition
 from risk.position import Position
 from risk.venues import MarginMode, Side, Venue
 
@@ -57,4 +60,41 @@ def watch_request(watch: Watch) -> PositionArgs:
         venue=watch.venue,
         margin_mode=watch.margin_mode,
         wallet_balance=watch.wallet_balance,
+    )
+
+
+def _wallet_balance(position: WalletPosition, account_value_usd: float) -> float | None:
+    """Cross positions are backed by the account's value; isolated ones by their own margin."""
+    return account_value_usd if position.margin_mode == "cross" and account_value_usd > 0 else None
+
+
+def wallet_watch(wallet: Wallet, position: WalletPosition, account_value_usd: float) -> Watch:
+    """The watch a wallet position becomes: the venue's liquidation price as its reference."""
+    assert wallet.id is not None
+    return Watch(
+        chat_id=wallet.chat_id,
+        venue="hyperliquid",
+        symbol=position.coin,
+        side=position.side,
+        leverage=position.leverage,
+        entry_price=position.entry_price,
+        quantity=position.size,
+        margin_mode=position.margin_mode,
+        wallet_balance=_wallet_balance(position, account_value_usd),
+        wallet_id=wallet.id,
+        reference_liquidation_price=position.liquidation_price,
+    )
+
+
+def wallet_request(position: WalletPosition, account_value_usd: float) -> PositionArgs:
+    """The request that prices a wallet position with liqguard's own formula (entry, size as reported)."""
+    return PositionArgs(
+        symbol=position.coin,
+        side=position.side,
+        leverage=position.leverage,
+        entry_price=position.entry_price,
+        quantity=position.size,
+        venue="hyperliquid",
+        margin_mode=position.margin_mode,
+        wallet_balance=_wallet_balance(position, account_value_usd),
     )

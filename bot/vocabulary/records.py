@@ -116,7 +116,12 @@ class Chat:
 
 @dataclass(frozen=True, slots=True)
 class Watch:
-    """A watched position and the alert state that goes with it."""
+    """A watched position and the alert state that goes with it.
+
+    A position kept in sync from a wallet (`wallet_id` set) carries the venue's own liquidation
+    price as `reference_liquidation_price`: the alerts measure against it, not against our formula
+    (None there: the venue says the position cannot be liquidated).
+    """
 
     chat_id: int
     venue: str
@@ -134,6 +139,13 @@ class Watch:
     owner_id: int | None = None
     """The user who set the watch (in a group, only they or an admin remove it)."""
     owner_name: str | None = None
+    wallet_id: int | None = None
+    reference_liquidation_price: float | None = None
+
+    @property
+    def synced(self) -> bool:
+        """Whether the position is kept in sync from a wallet rather than typed."""
+        return self.wallet_id is not None
 
 
 @dataclass(frozen=True, slots=True)
