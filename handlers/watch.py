@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessage,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
@@ -120,6 +126,13 @@ def make_unwatch(watches: WatchBook) -> Callback:
     return unwatch
 
 
+def _still_shows(message: MaybeInaccessibleMessage, data: str) -> bool:
+    """Whether the list under the button still offers it (a stale list is redrawn, a fresh one not)."""
+    markup = message.reply_markup if isinstance(message, Message) else None
+    rows = markup.inline_keyboard if markup else ()
+    return any(button.callback_data == data for row in rows for button in row)
+
+
 def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The ❌ Remove button under /positions."""
 
@@ -132,7 +145,8 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
         member = await acting_member(context.bot, chat, query.from_user)
         removal = await watches.remove(chat.id, int(query.data.split("|")[1]), member)
         await query.answer(render_removal(removal, button=True))
-        if removal.outcome != "not yours":
+        stale = removal.outcome == "missing" and _still_shows(query.message, query.data)
+        if removal.outcome == "removed" or stale:
             group = chat.type in GROUP_TYPES
             await edit_in_place(query, *await _positions_view(desk, watches, chat.id, group))
 
