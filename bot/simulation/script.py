@@ -67,7 +67,7 @@ DEMO_SCRIPT_COINS = (
 
 
 def demo_script(start: datetime, seed: int = 7) -> MarketScript:
-    """The demo's market: BTC longs crowd in the last hours, and 25 s in BTC drops through them."""
+    """The demo's market: BTC longs crowd in the last hours, and 40 s in BTC drops through them."""
     return MarketScript(
-        coins=DEMO_SCRIPT_COINS, seed=seed, start=start, shocks=(Shock(25.0, "BTC", -1.6),)
+        coins=DEMO_SCRIPT_COINS, seed=seed, start=start, shocks=(Shock(40.0, "BTC", -1.6),)
     )

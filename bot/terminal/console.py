@@ -62,8 +62,7 @@ class Console:
         else:
             head = f"liqguard ▸ message {output.message_id}"
         lines = [self.style(head, BOLD), body]
-        for row in output.buttons:
-            lines.append("   ".join(f"[{b.number}] {b.label}" for b in row))
+        lines += ("   ".join(f"[{b.number}] {b.label}" for b in row) for row in output.buttons)
         return "\n".join(line for line in lines if line) + "\n"
 
 
