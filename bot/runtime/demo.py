@@ -26,7 +26,6 @@ from telegram.ext import CallbackContext
 from bot.app import TelegramApp, build_application, build_services, start_worker
 from bot.feeds import bybit
 from bot.market.ingest import IngestConfig, Ingestor
-from bot.runtime.logs import configure_logging
 from bot.services import Services
 from bot.simulation.market import SimulatedMarket
 from bot.simulation.script import demo_script
@@ -191,7 +190,6 @@ async def run_demo(
     options: DemoOptions, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout
 ) -> int:
     """Run the demo until it ends; 0 after a clean end."""
-    configure_logging("WARNING", [TOKEN])
     console = Console(out, colour=out.isatty())
     with tempfile.TemporaryDirectory(prefix="liqguard-demo-") as name:
         folder = Path(name)

@@ -21,7 +21,7 @@ from typing import TextIO
 import httpx
 
 from bot.app import build_services
-from bot.commands.coins import CoinError, read_coin
+from bot.commands.coins import CoinError, read_coin, require_coin
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.market.ingest import Ingestor
 from bot.services import Services
@@ -34,7 +34,14 @@ from config.settings import Settings
 __all__ = ["MEMORY_DATABASE", "OneShot", "run_oneshot"]
 
 MEMORY_DATABASE = "sqlite+aiosqlite:///:memory:"
-ONESHOT_COMMANDS = ("risk", "funding", "map", "liqs")
+RISK_NOTE = (
+    "(terminal: read from one REST poll; liquidation streams are not listened to here, "
+    "`liqguard liqs` does)"
+)
+MAP_NOTE = (
+    "(terminal: a one-shot run starts with no open-interest history of its own; the modeled map "
+    "fills in as a running bot, or `liqguard demo`, collects it)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +70,8 @@ def _scope(settings: Settings, shot: OneShot) -> Settings | Answer:
         if venue not in settings.venues:
             return Answer(f"{venue} is not in VENUES ({', '.join(settings.venues)})", ok=False)
         return settings.model_copy(update={"venues": [venue], "symbols": [request.symbol]})
-    coin = read_coin(list(shot.words), settings.symbols, command=shot.command)
+    read = require_coin if shot.command == "map" else read_coin
+    coin = read(list(shot.words), settings.symbols, command=shot.command)
     if isinstance(coin, CoinError):
         return Answer(coin.text.replace("/", "liqguard "), {"error": coin.text}, ok=False)
     return settings.model_copy(update={"symbols": [coin]}) if coin else settings
@@ -79,23 +87,37 @@ async def _poll(services: Services, ingestor: Ingestor, err: TextIO) -> None:
     await services.tiers.reload()
     down = [v for v in ingestor.clients if v in failed]
     if down and len(down) == len(ingestor.clients):
-        raise VenuesDown("; ".join(f"cannot reach {v} ({failed[v]})" for v in down))
+        raise VenuesDown("; ".join(f"cannot reach {v} ({_reason(v, failed[v])})" for v in down))
     for venue in down:
-        err.write(f"liqguard: {venue} did not answer ({failed[venue]}); shown without it\n")
+        err.write(f"liqguard: {venue} did not answer ({_reason(venue, failed[venue])}); ")
+        err.write("shown without it\n")
+
+
+def _reason(venue: str, error: str) -> str:
+    """An `ExchangeError` text without the venue it already starts with."""
+    return error.removeprefix(f"{venue}: ")
+
+
+def _one_line(html: str) -> str:
+    """A usage answer (message, then example) as one terminal line."""
+    return " · ".join(line for line in terminal_text(html).splitlines() if line.strip())
 
 
 async def _answer(services: Services, shot: OneShot, ingestor: Ingestor) -> Answer:
     settings, now = services.settings, utc_now()
     if shot.command == "risk":
-        return await answer_risk(services.desk, shot.words)
+        answer = await answer_risk(services.desk, shot.words)
+        return Answer(answer.html + "\n" + RISK_NOTE, answer.data) if answer.ok else answer
     if shot.command == "funding":
         return answer_funding(services.market, shot.words, settings.symbols, settings.venues, now)
     if shot.command == "map":
         await services.maps.rebuild()
-        return await answer_map(
+        answer = await answer_map(
             services.market, services.maps, shot.words, settings.symbols,
             preferred_venue=settings.default_venue, now=now, chart=shot.png_path is not None,
         )  # fmt: skip
+        ready = answer.png is not None or not answer.ok
+        return answer if ready else Answer(answer.html + "\n" + MAP_NOTE, answer.data)
     await ingestor.start()
     try:
         await asyncio.sleep(shot.listen_s)
@@ -124,7 +146,7 @@ async def run_oneshot(
     """Answer one terminal question; 0 when answered, 2 for bad input or no venue reachable."""
     scoped = _scope(settings, shot)
     if isinstance(scoped, Answer):
-        err.write(f"liqguard: {terminal_text(scoped.html)}\n")
+        err.write(f"liqguard: {_one_line(scoped.html)}\n")
         return 2
     scoped = scoped.model_copy(update={"database_url": MEMORY_DATABASE})
     store = await Store.open(MEMORY_DATABASE)
@@ -140,7 +162,7 @@ async def run_oneshot(
     finally:
         await store.close()
     if not answer.ok:
-        err.write(f"liqguard: {terminal_text(answer.html)}\n")
+        err.write(f"liqguard: {_one_line(answer.html)}\n")
         return 2
     _print(answer, shot, out)
     return 0
