@@ -162,6 +162,7 @@ async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMar
     await app.start()
     stack.push_async_callback(app.stop)
     ingestor = _ingestor(services, market, stream, speed)
+    await ingestor.ingest_once("candles")  # the volatility of the first card needs them
     worker = await start_worker(app, services, ingestor=ingestor, time_scale=speed)
     stack.push_async_callback(worker.stop)
     assert app.job_queue is not None

@@ -48,13 +48,32 @@ class Swept:
         return float((self.notional_usd * self.signs).sum())
 
 
+_EMPTY: FloatArray = np.empty(0)
+
+
 class Crowd:
-    """Open position groups of one coin, column by column."""
+    """Open position groups of one coin, column by column.
+
+    The highest long level, the lowest short level and each side's total are kept up to date on
+    every change, so the common step (price ran through nothing) costs two comparisons.
+    """
 
     def __init__(self) -> None:
         self.levels: FloatArray = np.empty(0)
         self.signs: FloatArray = np.empty(0)
         self.notional_usd: FloatArray = np.empty(0)
+        self._top_long = -np.inf
+        self._bottom_short = np.inf
+        self._side_usd = {1.0: 0.0, -1.0: 0.0}
+
+    def _summarise(self) -> None:
+        longs = self.signs > 0
+        self._top_long = float(self.levels[longs].max()) if longs.any() else -np.inf
+        self._bottom_short = float(self.levels[~longs].min()) if (~longs).any() else np.inf
+        self._side_usd = {
+            1.0: float(self.notional_usd[longs].sum()),
+            -1.0: float(self.notional_usd[~longs].sum()),
+        }
 
     def __len__(self) -> int:
         return int(self.levels.size)
@@ -70,20 +89,25 @@ class Crowd:
         self.levels = np.concatenate([self.levels, levels])
         self.signs = np.concatenate([self.signs, signs])
         self.notional_usd = np.concatenate([self.notional_usd, notional_usd])
+        self._summarise()
 
     def sweep(self, low: float, high: float) -> Swept:
         """Remove and return the longs with a level ≥ `low` and the shorts with a level ≤ `high`."""
+        if low > self._top_long and high < self._bottom_short:
+            return Swept(_EMPTY, _EMPTY, _EMPTY)
         hit = ((self.signs > 0) & (self.levels >= low)) | ((self.signs < 0) & (self.levels <= high))
         swept = Swept(self.levels[hit], self.signs[hit], self.notional_usd[hit])
         keep = ~hit
         self.levels, self.signs = self.levels[keep], self.signs[keep]
         self.notional_usd = self.notional_usd[keep]
+        self._summarise()
         return swept
 
     def shrink(self, fraction: float) -> None:
         """Close `fraction` of every group (traders taking profit or cutting)."""
         self.notional_usd = self.notional_usd * (1.0 - fraction)
+        self._summarise()
 
     def side_usd(self, sign: float) -> float:
-        """Open notional of one side."""
-        return float(self.notional_usd[self.signs == sign].sum())
+        """Open notional of one side (+1 long, −1 short)."""
+        return self._side_usd[sign]
