@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -44,7 +45,7 @@ def test_warmup_history_is_five_minute_snapshots_up_to_the_start() -> None:
     btc = [s for s in market.history if s.symbol == "BTC"]
     assert len(btc) == 24 * 12
     assert btc[-1].time == DAY_START
-    assert all((b.time - a.time).total_seconds() == 300 for a, b in zip(btc, btc[1:], strict=False))
+    assert all((b.time - a.time).total_seconds() == 300 for a, b in itertools.pairwise(btc))
     assert all(s.open_interest and s.open_interest_usd for s in btc)
     assert math.isclose(btc[-1].open_interest * btc[-1].mark_price, btc[-1].open_interest_usd)
 

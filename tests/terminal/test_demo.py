@@ -29,7 +29,9 @@ class ChatProcess:
         async for raw in self.process.stdout:
             self.lines.append(raw.decode())
 
-    async def expect(self, pattern: str | re.Pattern[str], since: int = 0, timeout_s: float = 30) -> re.Match[str]:
+    async def expect(
+        self, pattern: str | re.Pattern[str], since: int = 0, timeout_s: float = 30
+    ) -> re.Match[str]:
         """The first line from `since` on that matches `pattern`, waiting for it if need be."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
         async with asyncio.timeout(timeout_s):

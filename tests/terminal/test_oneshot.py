@@ -26,7 +26,9 @@ def _settings(exchange: FakeExchange, **overrides: str) -> Settings:
     )
 
 
-async def _ask(settings: Settings, command: str, *words: str, **options: object) -> tuple[int, str, str]:
+async def _ask(
+    settings: Settings, command: str, *words: str, **options: object
+) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     status = await run_oneshot(settings, OneShot(command, words, **options), out, err)  # type: ignore[arg-type]
     return status, out.getvalue(), err.getvalue()
@@ -67,7 +69,9 @@ async def test_risk_json_is_the_report_as_data() -> None:
         (("BTC", "300x", "long"), "the maximum is 100x"),
     ],
 )
-async def test_risk_bad_input_is_one_line_and_status_2(words: tuple[str, ...], expected: str) -> None:
+async def test_risk_bad_input_is_one_line_and_status_2(
+    words: tuple[str, ...], expected: str
+) -> None:
     """A wrong word or a refused leverage: one line on stderr naming it, nothing on stdout, exit 2."""
     async with FakeExchange(("BTC", "ETH")) as exchange:
         status, out, err = await _ask(_settings(exchange), "risk", *words)
