@@ -10,6 +10,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from config.settings import Settings, SettingsError, load_settings
 
@@ -36,7 +37,7 @@ _DEMO = (
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m bot",
+        prog="liqguard" if Path(sys.argv[0]).name == "liqguard" else "python -m bot",
         description=_DESCRIPTION,
         epilog="Settings come from the environment or .env; see the README for every name.",
     )

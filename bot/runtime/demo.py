@@ -12,6 +12,7 @@ one simulated second at a time and runs the model and alert jobs `speed` times a
 from __future__ import annotations
 
 import asyncio
+import signal
 import sys
 import tempfile
 from collections.abc import Callable
@@ -131,21 +132,25 @@ async def _prepare_chat(services: Services, api: LoopbackBotApi, console: Consol
 
 async def _converse(options: DemoOptions, market: SimulatedMarket, api: LoopbackBotApi,
                     console: Console, stdin: TextIO) -> None:  # fmt: skip
-    """Until quit, end of input, or `options.seconds` of simulated time."""
-    waits: list[asyncio.Task[None]] = []
+    """Until quit, end of input, Ctrl-C or SIGTERM, or `options.seconds` of simulated time."""
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stopped.set)
+    waits: list[asyncio.Task[Any]] = [asyncio.create_task(stopped.wait())]
     if options.seconds is not None:
         limit = options.seconds
         waits.append(asyncio.create_task(_until(lambda: market.elapsed_s >= limit, 1e9, "time")))
     if not options.headless:
         prompt = stdin.isatty()
         waits.append(asyncio.create_task(read_input(api, console, stdin, prompt=prompt)))
-    if not waits:
-        return
     try:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for wait in waits:
             wait.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMarket,

@@ -96,9 +96,10 @@ async def read_input(
 
 
 async def _line_reader(stdin: TextIO) -> Callable[[], asyncio.Future[str]]:
-    """An awaitable readline: a pipe or terminal through the event loop, a file through a thread."""
+    """An awaitable readline: a pipe or terminal through the event loop, anything else (a file,
+    /dev/null) through a thread, since the event loop cannot wait on those."""
     mode = os.fstat(stdin.fileno()).st_mode
-    if stat.S_ISREG(mode):
+    if not (stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or stdin.isatty()):
 
         def from_file() -> asyncio.Future[str]:
             return asyncio.ensure_future(asyncio.to_thread(stdin.readline))
