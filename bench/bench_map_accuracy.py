@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -37,6 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SIM = ROOT.parent / "shared" / "sim"
 TABLE = default_tier_table("binance", "BTC")
 INTERVAL_MS = 300_000
+# A sim score: side ("long"/"short") → metric name → value.
+Metrics = dict[str, dict[str, float]]
 
 
 def progress(text: str) -> None:
@@ -67,7 +70,7 @@ def load_run(run: Path) -> tuple[MarketHistory, LiquidationStream]:
     return history, stream
 
 
-def estimate_at(history: MarketHistory, stream: LiquidationStream, t_ms: int) -> dict:
+def estimate_at(history: MarketHistory, stream: LiquidationStream, t_ms: int) -> dict[str, Any]:
     """Fit on what was published by ``t_ms``, then the map at ``t_ms``, as the sim's bins."""
     count = int(np.searchsorted(np.round(history.end_s * 1000), t_ms, side="right"))
     head = history.head(count)
@@ -119,11 +122,12 @@ def report(
     print(f"{figure}: {value:.3g} {unit} (target {op} {target:g}) {verdict}{beside}", flush=True)
 
 
-def score_seed(run: Path) -> tuple[dict, dict]:
+def score_seed(run: Path) -> tuple[Metrics, Metrics]:
     """Mean metrics over the run's snapshots of the estimate and of the naive method."""
     sys.path.insert(0, str(SIM))
-    import score as sc  # the sim's own scorer
-    from baseline import estimates_for, mean_metrics
+    # The sim's own scorer and baseline, importable only once SIM is on the path (mypy can't see them).
+    import score as sc  # type: ignore[import-not-found]
+    from baseline import estimates_for, mean_metrics  # type: ignore[import-not-found]
 
     truths = json.loads((run / "truth.json").read_text())
     out = run / "est.json"
@@ -134,7 +138,7 @@ def score_seed(run: Path) -> tuple[dict, dict]:
     return mean_metrics(ours), mean_metrics(naive)
 
 
-def value_of(metrics: dict, side: str, key: str) -> float:
+def value_of(metrics: Metrics, side: str, key: str) -> float:
     """A metric in the bench's unit (shares and cum errors in percent)."""
     raw = metrics[side][key]
     return raw if key == "emd_pct" else 100 * raw
@@ -174,7 +178,7 @@ def synthetic_week(rng: np.random.Generator) -> tuple[MarketHistory, Liquidation
     typical = 90_000 * np.exp(np.cumsum(rng.normal(0, 0.0015, n)))
     low, high = typical * (1 - rng.uniform(0, 0.004, n)), typical * (1 + rng.uniform(0, 0.004, n))
     oi = 80_000 * np.exp(np.cumsum(rng.normal(0, 0.002, n)))
-    end = 1.7e9 + 300.0 * np.arange(1, n + 1)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
     history = MarketHistory(end, np.full(n, 300.0), low, high, typical, oi, float(oi[0]))
     t_ms = np.sort(rng.integers(int(end[0] * 1000), int(end[-1] * 1000), 5_000))
     stream = LiquidationStream(

@@ -7,25 +7,13 @@ from html import escape
 
 from bot.render import numbers as n
 from bot.vocabulary.cards import DeskRefusal, RiskCard
-from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.records import Watch
 from bot.vocabulary.venues import venue_name
 
-__all__ = ["render_positions", "render_watch_added", "watch_request"]
-
-
-def watch_request(watch: Watch) -> PositionArgs:
-    """The request that prices a stored watch (entry and size as stored)."""
-    return PositionArgs(
-        symbol=watch.symbol,
-        side=watch.side,
-        leverage=watch.leverage,
-        entry_price=watch.entry_price,
-        quantity=watch.quantity,
-        venue=watch.venue,
-        margin_mode="cross" if watch.margin_mode == "cross" else "isolated",
-        wallet_balance=watch.wallet_balance,
-    )
+__all__ = [
+    "render_positions",
+    "render_watch_added",
+]
 
 
 def _describe(watch: Watch) -> str:

@@ -35,7 +35,6 @@ from bot.simulation.wire import SimulatedStream
 from bot.store import Store
 from bot.terminal.botapi import CHAT_ID, TOKEN, LoopbackBotApi
 from bot.terminal.console import Console, read_input
-from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.clock import utc_now
 from config.settings import Settings, load_settings
 from handlers import basic
@@ -124,9 +123,9 @@ async def _prepare_chat(services: Services, api: LoopbackBotApi, console: Consol
     before = len(console.shown)
     api.say(WATCH_COMMAND)
     await _until(lambda: len(console.shown) > before, START_TIMEOUT_S, "the /watch reply")
-    chat = await services.store.chats.get(CHAT_ID)
-    wave_on = AlertSettings.from_stored(chat.settings if chat else None).with_mode("wave", "on")
-    await services.store.chats.update_settings(CHAT_ID, wave_on.to_stored(), services.clock())
+    current = await services.chats.settings(CHAT_ID)
+    wave_on = current.settings.with_mode("wave", "on")
+    await services.chats.change_settings(CHAT_ID, wave_on, current.timezone)
     console.note("Liquidation-wave alerts are switched on for this chat (/alerts changes them).")
 
 
@@ -188,7 +187,7 @@ async def _drain(services: Services) -> None:
         while await services.store.outbox.count("pending") + await services.store.outbox.count(
             "sending"
         ):
-            services.wake_sender()
+            services.outbox_written.emit()
             await asyncio.sleep(0.05)
 
 

@@ -153,7 +153,10 @@ async def run_oneshot(
     try:
         async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as http:
             services = await build_services(scoped, http, store)
-            ingestor = Ingestor.from_settings(scoped, http, store, services.market, clock=utc_now)
+            urls = {venue: scoped.venue_urls(venue) for venue in scoped.venues}
+            ingestor = Ingestor.for_venues(
+                urls, scoped.symbols, http, store, services.market, clock=utc_now
+            )
             await _poll(services, ingestor, err)
             answer = await _answer(services, shot, ingestor)
     except VenuesDown as exc:

@@ -14,6 +14,7 @@ __all__ = [
     "Chat",
     "FeedGap",
     "LiquidationEvent",
+    "MarginModeName",
     "MarkTick",
     "OutboxItem",
     "PositionSide",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 PositionSide = Literal["long", "short"]
+MarginModeName = Literal["isolated", "cross"]
 OutboxStatus = Literal["pending", "sending", "sent", "failed"]
 
 
@@ -123,7 +125,7 @@ class Watch:
     leverage: float
     entry_price: float
     quantity: float
-    margin_mode: str = "isolated"
+    margin_mode: MarginModeName = "isolated"
     wallet_balance: float | None = None
     id: int | None = None
     paused: bool = False

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from bot.alerts.book import AlertBook
-from bot.alerts.engine import AlertEngine, watch_position
+from bot.alerts.engine import AlertEngine
 from bot.alerts.market_watch import MarketAlerts
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap

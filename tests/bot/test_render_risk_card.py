@@ -8,7 +8,7 @@ from bot.render.risk_card import render_risk_card
 from bot.vocabulary.cards import RiskCard
 from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.quotes import LiveQuote, WindowTotals
-from bot.vocabulary.records import VenueSnapshot
+from bot.vocabulary.records import PositionSide, VenueSnapshot
 from risk.liquidation import Position
 from risk.report import MarketSnapshot, assess
 from risk.tiers import default_tier_table
@@ -45,7 +45,8 @@ def _card(
     totals = WindowTotals(
         "1h", NOW - timedelta(hours=1), NOW, "BTC", 120, 42_100_000.0, 29_891_000.0, 12_209_000.0
     )
-    request = PositionArgs("BTC", str(position.side), position.leverage)  # type: ignore[arg-type]
+    side: PositionSide = "long" if position.side is Side.LONG else "short"
+    request = PositionArgs("BTC", side, position.leverage)
     margin = position.quantity * position.entry_price / position.leverage
     warnings = (f"data is stale ({stale}): binance may be down",) if stale else ()
     return RiskCard(request, position, report, "binance", margin, quote, totals, 1.2e9, warnings)

@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.alerts.engine import watch_position
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.positions import watch_position
 from risk.liquidation import liquidation_price
 from tests.e2e.harness import RunningBot, running_bot
 from tests.fakes.telegram import BotApiCall

@@ -60,7 +60,7 @@ def crash_history() -> MarketHistory:
     n = 2 * 288 + 12
     typical = np.full(n, 100.0)
     typical[-12:] = np.linspace(99.5, 93.0, 12)
-    end = 1.7e9 + 300.0 * np.arange(1, n + 1)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
     oi = 1_000.0 + np.arange(n, dtype=float)
     return MarketHistory(end, np.full(n, 300.0), typical * 0.999, typical * 1.001, typical, oi,
                          1_000.0)  # fmt: skip

@@ -30,7 +30,7 @@ TWO = MapFit(((10.0, 0.5), (20.0, 0.5)))
 def history(lows, highs, typical, ois, start_oi=100.0) -> MarketHistory:
     """A hand-written history of 5-minute intervals."""
     n = len(typical)
-    end = 1.7e9 + 300.0 * np.arange(1, n + 1)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
     return MarketHistory(
         end, np.full(n, 300.0), np.asarray(lows, float), np.asarray(highs, float),
         np.asarray(typical, float), np.asarray(ois, float), start_oi,

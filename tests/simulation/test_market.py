@@ -47,7 +47,10 @@ def test_warmup_history_is_five_minute_snapshots_up_to_the_start() -> None:
     assert btc[-1].time == DAY_START
     assert all((b.time - a.time).total_seconds() == 300 for a, b in itertools.pairwise(btc))
     assert all(s.open_interest and s.open_interest_usd for s in btc)
-    assert math.isclose(btc[-1].open_interest * btc[-1].mark_price, btc[-1].open_interest_usd)
+    last = btc[-1]
+    assert last.open_interest is not None
+    assert last.open_interest_usd is not None
+    assert math.isclose(last.open_interest * last.mark_price, last.open_interest_usd)
 
 
 def test_crowded_longs_tilt_funding_positive() -> None:
