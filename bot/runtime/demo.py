@@ -158,7 +158,8 @@ async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMar
     stack.push_async_callback(http.aclose)
     store = await Store.open(settings.database_url)
     stack.push_async_callback(store.close)
-    await store.snapshots.add_many(market.history)
+    await store.snapshots.add_many(market.history)  # the warm-up: a day of history before the start
+    await store.liquidations.add_many(market.history_liquidations)
     services = await build_services(settings, http, store, lambda: market.now)
     app = build_application(services)
     await app.initialize()

@@ -22,7 +22,13 @@ import numpy as np
 
 from bot.simulation.crowd import Crowd, Swept
 from bot.simulation.script import CoinSpec, MarketScript
-from bot.vocabulary.records import Candle, LiquidationEvent, MarkTick, VenueSnapshot
+from bot.vocabulary.records import (
+    Candle,
+    LiquidationEvent,
+    MarkTick,
+    PositionSide,
+    VenueSnapshot,
+)
 
 __all__ = ["MarketStep", "SimulatedMarket"]
 
@@ -61,6 +67,8 @@ class SimulatedMarket:
         self.now = script.start
         self.history: list[VenueSnapshot] = []
         """The warm-up's 5-minute snapshots, oldest first."""
+        self.history_liquidations: list[LiquidationEvent] = []
+        """The liquidations of the warm-up (price ran through levels then too), oldest first."""
         self._rng = np.random.default_rng(script.seed)
         self._coins = {spec.symbol: _Coin(spec, spec.price) for spec in script.coins}
         self._since_flow_s = 0.0
@@ -106,7 +114,8 @@ class SimulatedMarket:
                 crowding = 3.0 if left_h <= script.crowd_hours else 1.0
                 coin.price = float(path[k])
                 self._open_flow(coin, spec.flow_usd_per_hour * WARMUP_STEP_S / 3600 * crowding)
-                coin.crowd.sweep(min(previous, path[k]), max(previous, path[k]))
+                swept = coin.crowd.sweep(min(previous, path[k]), max(previous, path[k]))
+                self.history_liquidations += self._events(spec.symbol, swept, moment)
                 self._update_funding(coin)
                 self.history.append(self._snapshot(coin, moment))
             if (k + 1) % (3600 // WARMUP_STEP_S) == 0:
@@ -164,32 +173,26 @@ class SimulatedMarket:
             swept = coin.crowd.sweep(low, high)
             if not swept.levels.size:
                 break
-            events += self._events(coin.spec.symbol, swept)
+            events += self._events(coin.spec.symbol, swept, self.now)
             impact = self.script.impact_pct_per_100m_usd / 100 * swept.net_selling_usd() / 1e8
             target *= math.exp(-impact)
             low, high = min(low, target), max(high, target)
         coin.price = target
         return events
 
-    def _events(self, symbol: str, swept: Swept) -> list[LiquidationEvent]:
+    def _events(self, symbol: str, swept: Swept, moment: datetime) -> list[LiquidationEvent]:
+        """Each swept group as one to three liquidation orders at its level."""
         events = []
-        for level, sign, notional in zip(
-            swept.levels, swept.signs, swept.notional_usd, strict=True
-        ):
+        groups = zip(swept.levels, swept.signs, swept.notional_usd, strict=True)
+        for level, sign, notional in groups:
             orders = 1 + int(self._rng.integers(0, 3))
-            for _ in range(orders):
-                part = float(notional) / orders
-                events.append(
-                    LiquidationEvent(
-                        self.venue,
-                        symbol,
-                        "long" if sign > 0 else "short",
-                        float(level),
-                        part / float(level),
-                        part,
-                        self.now,
-                    )
-                )
+            side: PositionSide = "long" if sign > 0 else "short"
+            price = float(level)
+            part = float(notional) / orders
+            events += [
+                LiquidationEvent(self.venue, symbol, side, price, part / price, part, moment)
+                for _ in range(orders)
+            ]
         return events
 
     def _open_flow(self, coin: _Coin, notional_usd: float) -> None:

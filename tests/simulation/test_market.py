@@ -40,13 +40,16 @@ def test_shock_through_crowded_longs_cascades() -> None:
 
 
 def test_warmup_history_is_five_minute_snapshots_up_to_the_start() -> None:
-    """The warm-up writes 24h of 5-minute snapshots per coin, ending at the start, OI in coins and USD."""
+    """The warm-up writes 24h of 5-minute snapshots per coin up to the start, and its liquidations."""
     market = SimulatedMarket(demo_script(DAY_START))
     btc = [s for s in market.history if s.symbol == "BTC"]
     assert len(btc) == 24 * 12
     assert btc[-1].time == DAY_START
     assert all((b.time - a.time).total_seconds() == 300 for a, b in itertools.pairwise(btc))
     assert all(s.open_interest and s.open_interest_usd for s in btc)
+    warm_liquidations = market.history_liquidations
+    assert warm_liquidations
+    assert all(e.time <= DAY_START for e in warm_liquidations)
     last = btc[-1]
     assert last.open_interest is not None
     assert last.open_interest_usd is not None
