@@ -7,12 +7,14 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
+from bot.outbox.sender import is_not_modified
 from bot.render.watch_text import render_positions, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.positions import watch_request
@@ -121,7 +123,11 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
         chat_id = query.message.chat.id
         removed = await watches.remove(chat_id, int(query.data.split("|")[1]))
         text, markup = await _positions_view(desk, watches, chat_id)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        except BadRequest as exc:  # a double tap: the first press already redrew the list
+            if not is_not_modified(exc):
+                raise
         await query.answer("Removed" if removed else "Already gone")
 
     return remove
