@@ -76,9 +76,10 @@ def _run_terminal(args: argparse.Namespace) -> int:
 def _terminal(args: argparse.Namespace) -> int:
     """The one-shot terminal commands and the demo: no token needed."""
     from bot.runtime.logs import configure_logging
+    from bot.terminal.botapi import TOKEN
 
     # Warnings only: the terminal is the chat; a venue that fails is named on one line, not logged.
-    configure_logging("ERROR" if args.command in _TERMINAL else "WARNING")
+    configure_logging("ERROR" if args.command in _TERMINAL else "WARNING", [TOKEN])
     if args.command == "demo":
         from bot.runtime.demo import DemoOptions, run_demo
 

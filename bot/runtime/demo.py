@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, Job
 
-from bot.app import TelegramApp, build_application, build_services, start_worker
+from bot.app import build_application, build_services, start_worker
 from bot.feeds import bybit
 from bot.market.ingest import IngestConfig, Ingestor
 from bot.services import Services
@@ -153,7 +153,7 @@ async def _converse(options: DemoOptions, market: SimulatedMarket, api: Loopback
 
 
 async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMarket,
-                 stream: SimulatedStream, speed: float) -> tuple[TelegramApp, Services]:  # fmt: skip
+                 stream: SimulatedStream, speed: float) -> tuple[Job[Any], Services]:  # fmt: skip
     http = httpx.AsyncClient(timeout=5.0)
     stack.push_async_callback(http.aclose)
     store = await Store.open(settings.database_url)
@@ -172,14 +172,14 @@ async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMar
     stack.push_async_callback(worker.stop)
     assert app.job_queue is not None
     assert app.updater is not None
-    app.job_queue.run_repeating(
+    stepping = app.job_queue.run_repeating(
         _step_market(market, stream), 1.0 / speed, first=0.05, name="step simulated market",
         job_kwargs={"max_instances": 1, "coalesce": True},
     )  # fmt: skip
     await basic.set_menus(app.bot)
     await app.updater.start_polling(poll_interval=0, timeout=1)
     stack.push_async_callback(app.updater.stop)
-    return app, services
+    return stepping, services
 
 
 async def _drain(services: Services) -> None:
@@ -207,9 +207,10 @@ async def run_demo(
             AsyncExitStack() as stack,
         ):
             settings = _settings(options, api, stream, market, folder)
-            _app, services = await _start(stack, settings, market, stream, options.speed)
+            stepping, services = await _start(stack, settings, market, stream, options.speed)
             await _prepare_chat(services, api, console)
             await _converse(options, market, api, console, stdin)
+            stepping.enabled = False  # simulated time stops; what it produced is still delivered
             await _drain(services)
             console.note(f"Demo over after {market.elapsed_s:.0f} simulated seconds.")
     return 0

@@ -69,6 +69,8 @@ class _Session:
     buttons: dict[int, tuple[int, str]] = field(default_factory=dict)
     updates: list[JSONDict] = field(default_factory=list)
     photos: dict[int, Path] = field(default_factory=dict)
+    layouts: dict[int, list[list[int]]] = field(default_factory=dict)
+    """The button numbers of each message, row by row: an edit keeps a button's number."""
 
 
 class _Handler(tornado.web.RequestHandler):
@@ -115,7 +117,7 @@ class LoopbackBotApi:
         self._changed = asyncio.Event()
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
-        self._button_numbers = itertools.count(1)
+        self._numbers = itertools.count(1)
         self._server: tornado.httpserver.HTTPServer | None = None
         self._port = 0
 
@@ -125,7 +127,9 @@ class LoopbackBotApi:
         return f"http://127.0.0.1:{self._port}/bot"
 
     async def __aenter__(self) -> Self:
-        app = tornado.web.Application([(r"/bot([^/]+)/(\w+)", _Handler, {"api": self})])
+        routes = [(r"/bot([^/]+)/(\w+)", _Handler, {"api": self})]
+        # No access log: its lines would carry the token in the path, and the chat is the output.
+        app = tornado.web.Application(routes, log_function=lambda _handler: None)
         self._server = tornado.httpserver.HTTPServer(app)
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         self._port = sockets[0].getsockname()[1]
@@ -276,16 +280,31 @@ class LoopbackBotApi:
         return message
 
     def _show(self, kind: OutputKind, message: JSONDict) -> None:
-        rows = []
-        for row in message.get("reply_markup", {}).get("inline_keyboard", []):
-            shown = []
-            for button in row:
-                if "callback_data" not in button:
-                    continue
-                number = next(self._button_numbers)
-                self._session.buttons[number] = (message["message_id"], button["callback_data"])
-                shown.append(Button(number, str(button["text"])))
-            rows.append(tuple(shown))
+        rows = self._number_buttons(message)
         text = message.get("text") or message.get("caption") or ""
         path = self._session.photos.get(message["message_id"])
         self.on_output(Output(kind, text, message["message_id"], tuple(rows), path))
+
+    def _number_buttons(self, message: JSONDict) -> list[tuple[Button, ...]]:
+        """Number the message's callback buttons; a button an edit kept keeps its number, and the
+        numbers of buttons an edit removed no longer press anything (as in Telegram)."""
+        session, message_id = self._session, message["message_id"]
+        before = session.layouts.pop(message_id, [])
+        for number in (n for row in before for n in row):
+            session.buttons.pop(number, None)
+        rows, layout = [], []
+        keyboard = message.get("reply_markup", {}).get("inline_keyboard", [])
+        for r, row in enumerate(keyboard):
+            buttons = [b for b in row if "callback_data" in b]
+            numbers = [
+                before[r][c] if r < len(before) and c < len(before[r]) else next(self._numbers)
+                for c in range(len(buttons))
+            ]
+            for number, button in zip(numbers, buttons, strict=True):
+                session.buttons[number] = (message_id, button["callback_data"])
+            layout.append(numbers)
+            rows.append(
+                tuple(Button(n, str(b["text"])) for n, b in zip(numbers, buttons, strict=True))
+            )
+        session.layouts[message_id] = layout
+        return rows
