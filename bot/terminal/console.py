@@ -30,6 +30,21 @@ class Console:
     def __init__(self, out: TextIO, *, colour: bool) -> None:
         self.out, self.colour = out, colour
         self.shown: list[Output] = []
+        self.prompt: str | None = None
+        """The prompt standing on the last line (a terminal); what arrives is printed above it."""
+
+    def ask(self) -> None:
+        """Show the prompt and keep it under whatever arrives until the next line is read."""
+        self.prompt = self.style("you ▸ ", BOLD)
+        self.out.write(self.prompt)
+        self.out.flush()
+
+    def _write(self, text: str) -> None:
+        if self.prompt is None:
+            self.out.write(text)
+        else:  # clear the prompt's line, print, and stand the prompt again below
+            self.out.write("\r\x1b[K" + text + self.prompt)
+        self.out.flush()
 
     def style(self, text: str, style: str) -> str:
         """`text` in an ANSI style, on a TTY only."""
@@ -37,19 +52,16 @@ class Console:
 
     def note(self, text: str) -> None:
         """A line from the demo itself (not the bot)."""
-        self.out.write(self.style(f"· {text}", DIM) + "\n")
-        self.out.flush()
+        self._write(self.style(f"· {text}", DIM) + "\n")
 
     def echo(self, text: str) -> None:
         """Show a line as if the person had typed it."""
-        self.out.write(self.style(f"you ▸ {text}", BOLD) + "\n")
-        self.out.flush()
+        self._write(self.style(f"you ▸ {text}", BOLD) + "\n")
 
     def show(self, output: Output) -> None:
         """Print one `Output` of the bot."""
         self.shown.append(output)
-        self.out.write(self._format(output) + "\n")
-        self.out.flush()
+        self._write(self._format(output) + "\n")
 
     def _format(self, output: Output) -> str:
         body = terminal_text(output.text, colour=self.colour)
@@ -88,9 +100,9 @@ async def read_input(
     readline = await _line_reader(stdin)
     while True:
         if prompt:
-            console.out.write(console.style("you ▸ ", BOLD))
-            console.out.flush()
+            console.ask()
         line = await readline()
+        console.prompt = None
         if not line or not handle_line(line, api, console):
             return
 
