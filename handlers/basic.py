@@ -20,7 +20,7 @@ from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook
 from bot.commands.positions import split_words
 from bot.desk.risk_desk import RiskDesk
-from handlers.chats import remember_chat
+from handlers.chats import acting_member, remember_chat
 from handlers.risk import answer_risk
 from handlers.watch import watch_words
 
@@ -35,6 +35,10 @@ __all__ = [
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
+STOP_REFUSED = (
+    "Only the group's admins can /stop the bot here: it removes everyone's watches and the "
+    "group's schedule. Your own watches: /positions, then ❌ Remove or /unwatch N."
+)
 HELP_TEXT = (
     "<b>liqguard</b> — how close is your position to liquidation?\n\n"
     "<b>/risk</b> BTC 10x long — liquidation price, distance, clusters, odds, funding\n"
@@ -116,12 +120,18 @@ def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Call
 def make_stop(chats: ChatDirectory) -> Callback:
     """/stop: remove every watch, schedule and market subscription of the chat."""
 
-    async def stop(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget what this chat asked for."""
         message = update.effective_message
         if message is None:
             return
-        report = await chats.stop(message.chat_id)
+        member = await acting_member(
+            context.bot, message.chat, message.from_user, message.sender_chat
+        )
+        report = await chats.stop(message.chat_id, member)
+        if report is None:
+            await message.reply_text(STOP_REFUSED)
+            return
         await message.reply_text(
             f"Done: {report.watches} watch(es) and {report.schedules} schedule(s) removed, "
             "market alerts off. "

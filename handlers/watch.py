@@ -7,18 +7,16 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
-from bot.outbox.sender import is_not_modified
-from bot.render.watch_text import render_positions, render_watch_added
+from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.positions import watch_request
-from handlers.chats import remember_chat
+from handlers.chats import GROUP_TYPES, acting_member, edit_in_place, owner_of, remember_chat
 
 __all__ = ["handlers", "watch_words"]
 
@@ -42,7 +40,7 @@ async def watch_words(
         await message.reply_text(card.message)
         return
     await remember_chat(chats, update.effective_chat)
-    watch = await watches.add(message.chat_id, card)
+    watch = await watches.add(message.chat_id, card, owner_of(message.chat, message.from_user))
     if isinstance(watch, WatchLimit):
         await message.reply_text(watch.message)
         return
@@ -61,7 +59,7 @@ def make_watch(desk: RiskDesk, watches: WatchBook, chats: ChatDirectory) -> Call
 
 
 async def _positions_view(
-    desk: RiskDesk, watches: WatchBook, chat_id: int
+    desk: RiskDesk, watches: WatchBook, chat_id: int, group: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     listed = await watches.list(chat_id)
     cards = [await desk.card(watch_request(w)) for w in listed]
@@ -73,7 +71,8 @@ async def _positions_view(
         ]
         for w in listed
     ]
-    return render_positions(listed, cards), InlineKeyboardMarkup(buttons) if buttons else None
+    markup = InlineKeyboardMarkup(buttons) if buttons else None
+    return render_positions(listed, cards, show_owner=group), markup
 
 
 def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
@@ -84,7 +83,8 @@ def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        text, markup = await _positions_view(desk, watches, message.chat_id)
+        group = message.chat.type in GROUP_TYPES
+        text, markup = await _positions_view(desk, watches, message.chat_id, group)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return positions
@@ -104,10 +104,11 @@ def make_unwatch(watches: WatchBook) -> Callback:
                 "Which one? Give its number from /positions.\nExample: /unwatch 3"
             )
             return
-        removed = await watches.remove(message.chat_id, int(raw))
-        await message.reply_text(
-            f"Stopped watching #{raw}." if removed else f"You have no watch #{raw}; see /positions."
+        member = await acting_member(
+            context.bot, message.chat, message.from_user, message.sender_chat
         )
+        removal = await watches.remove(message.chat_id, int(raw), member)
+        await message.reply_text(render_removal(removal, button=False))
 
     return unwatch
 
@@ -115,20 +116,18 @@ def make_unwatch(watches: WatchBook) -> Callback:
 def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The ❌ Remove button under /positions."""
 
-    async def remove(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Remove the watch and redraw the list in place."""
+    async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Remove the watch the button was made for, answer the press, and redraw the list."""
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
-        chat_id = query.message.chat.id
-        removed = await watches.remove(chat_id, int(query.data.split("|")[1]))
-        text, markup = await _positions_view(desk, watches, chat_id)
-        try:
-            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        except BadRequest as exc:  # a double tap: the first press already redrew the list
-            if not is_not_modified(exc):
-                raise
-        await query.answer("Removed" if removed else "Already gone")
+        chat = query.message.chat
+        member = await acting_member(context.bot, chat, query.from_user)
+        removal = await watches.remove(chat.id, int(query.data.split("|")[1]), member)
+        await query.answer(render_removal(removal, button=True))
+        if removal.outcome != "not yours":
+            group = chat.type in GROUP_TYPES
+            await edit_in_place(query, *await _positions_view(desk, watches, chat.id, group))
 
     return remove
 

@@ -8,8 +8,10 @@ ticks of one pair collapses into its latest). The task computes the distances of
 from the new mark, steps the ladder (bot/alert_rules.py, vectorised), and hands the alerts to the
 `AlertBook` (gate, outbox, sender), then saves the changed ladder states (`watches.alert_state`).
 
-Idempotency keys: `pos:{watch}:{level}:{arm}` for a ladder step, `pos:{watch}:crossed:{arm}` for the
-crossing, `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
+Idempotency keys (watch ids are never reused, bot/store/migrations 0003): `pos:{watch}:{level}:{arm}`
+for a ladder step, `pos:{watch}:crossed:{arm}` for the crossing (both supersede the watch's ladder
+steps still waiting in the outbox: a closer step or the crossing makes them moot; the crossing itself
+is never superseded), `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
 every few seconds, against the combined liquidation map). Watches are reloaded every `reload_s` (new
 and removed watches, chat settings) and at once after `watches_changed()`.
 """
@@ -220,7 +222,7 @@ class AlertEngine:
         for watch, ladder in zip(watches, ladders, strict=True):
             held = known.get(watch.id or 0)
             stored = held[0].stored(held[1]) if held else watch.alert_state
-            state = LadderState.from_stored(stored, len(ladder))
+            state = LadderState.begun(stored, ladder)
             levels.append(state.level)
             arms.append(state.arm)
             memory = stored.get("clusters")
@@ -287,12 +289,15 @@ class AlertEngine:
         assert watch.id is not None
         steps = pair.ladders[i][np.isfinite(pair.ladders[i])]
         arm = int(pair.arms[i])
+        ladder = f"watch:{watch.id}:ladder"
         if level > len(steps):
             text, line = render_crossed(watch, liquidation, mark)
-            return Alert(f"pos:{watch.id}:crossed:{arm}", watch.chat_id, "crossed", text, line)
+            key = f"pos:{watch.id}:crossed:{arm}"
+            return Alert(key, watch.chat_id, "crossed", text, line, supersedes=ladder)
         distance = float(pair.distances(mark)[i])
         text, line = render_ladder(watch, float(steps[level - 1]), distance, liquidation, mark)
-        return Alert(f"pos:{watch.id}:{level}:{arm}", watch.chat_id, "position", text, line)
+        key = f"pos:{watch.id}:{level}:{arm}"
+        return Alert(key, watch.chat_id, "position", text, line, series=ladder, supersedes=ladder)
 
     async def check_clusters(self) -> int:
         """Announce large modeled clusters newly between a watch's mark and liquidation price."""

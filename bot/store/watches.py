@@ -29,6 +29,8 @@ def _watch(row: RowMapping) -> Watch:
         paused=bool(row["paused"]),
         alert_state=dict(row["alert_state"] or {}),
         created_at=row["created_at"],
+        owner_id=row["owner_id"],
+        owner_name=row["owner_name"],
     )
 
 
@@ -40,6 +42,7 @@ class WatchRepo:
 
     async def add(self, watch: Watch, now: datetime) -> Watch:
         """Store a watch and return it with its id."""
+        owner_name = watch.owner_name[:64] if watch.owner_name else None
         values = {
             "chat_id": watch.chat_id,
             "venue": watch.venue,
@@ -53,11 +56,13 @@ class WatchRepo:
             "paused": watch.paused,
             "alert_state": watch.alert_state,
             "created_at": now,
+            "owner_id": watch.owner_id,
+            "owner_name": owner_name,
         }
         async with self._engine.begin() as conn:
             result = await conn.execute(watches.insert().values(values).returning(watches.c.id))
             watch_id = result.scalar_one()
-        return replace(watch, id=watch_id, created_at=now)
+        return replace(watch, id=watch_id, created_at=now, owner_name=owner_name)
 
     async def list_for_chat(self, chat_id: int) -> list[Watch]:
         """The chat's watches, oldest first."""
@@ -81,6 +86,13 @@ class WatchRepo:
         async with self._engine.connect() as conn:
             row = (await conn.execute(query)).one()
         return int(row[0]), int(row[1])
+
+    async def get(self, chat_id: int, watch_id: int) -> Watch | None:
+        """One of the chat's watches, or None."""
+        query = select(watches).where(watches.c.chat_id == chat_id, watches.c.id == watch_id)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).mappings().first()
+        return _watch(row) if row else None
 
     async def remove(self, chat_id: int, watch_id: int) -> bool:
         """Remove one of the chat's watches; False when the chat has no such watch."""

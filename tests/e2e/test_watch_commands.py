@@ -187,24 +187,3 @@ async def test_group_alerts_change_only_by_admins_and_go_to_the_chosen_topic(
     assert settings.topic_id == 9
     assert chosen.text is not None
     assert "posted in topic 9" in chosen.text
-
-
-async def test_remove_pressed_twice_answers_already_gone(tmp_path: Path) -> None:
-    """A double tap on ❌ Remove: the second press is answered "Already gone", with no error reply.
-
-    Found by running the terminal demo: the second edit repeated the first, Telegram answered
-    "message is not modified", and the chat got "something went wrong".
-    """
-    async with running_bot(tmp_path) as bot:
-        tg = bot.telegram
-        tg.push_message(23, "/watch BTC 10x long @ 90000 size 0.5")
-        await tg.wait_for("sendMessage")
-        tg.push_message(23, "/positions")
-        listed = (await tg.wait_for("sendMessage", count=2))[1]
-        button = listed.params["reply_markup"]["inline_keyboard"][0][0]
-        for _ in range(2):
-            tg.push_callback(23, listed.result["message_id"], button["callback_data"])
-        answers = await tg.wait_for("answerCallbackQuery", count=2)
-        sent = tg.calls("sendMessage")
-    assert [a.params.get("text") for a in answers] == ["Removed", "Already gone"]
-    assert len(sent) == 2, "no error reply after the watch and the list"
