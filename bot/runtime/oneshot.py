@@ -78,16 +78,20 @@ def _scope(settings: Settings, shot: OneShot) -> Settings | Answer:
 
 
 async def _poll(services: Services, ingestor: Ingestor, err: TextIO) -> None:
-    """Tiers, snapshots and candles of every venue in scope; the venues that failed, named."""
+    """Snapshots, tiers and candles of every venue in scope; the venues that failed, named.
+
+    Snapshots go first: when no venue answers them, the other polls are not waited for.
+    """
     failed: dict[str, str] = {}
-    for kind in ("tiers", "snapshots", "candles"):
+    for kind in ("snapshots", "tiers", "candles"):
         report = await ingestor.ingest_once(kind)
         for venue, error in report.errors.items():
             failed.setdefault(venue, error)
+        down = [v for v in ingestor.clients if v in failed]
+        if down and len(down) == len(ingestor.clients):
+            lines = (f"cannot reach {v} ({_reason(v, failed[v])})" for v in down)
+            raise VenuesDown("; ".join(lines))
     await services.tiers.reload()
-    down = [v for v in ingestor.clients if v in failed]
-    if down and len(down) == len(ingestor.clients):
-        raise VenuesDown("; ".join(f"cannot reach {v} ({_reason(v, failed[v])})" for v in down))
     for venue in down:
         err.write(f"liqguard: {venue} did not answer ({_reason(venue, failed[venue])}); ")
         err.write("shown without it\n")
