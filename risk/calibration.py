@@ -162,7 +162,9 @@ def _candidate(
     ratios: FloatArray,
     grid: CalibrationGrid,
 ) -> tuple[float, float, FloatArray]:
-    """Fit ``w`` for one ``(T½, β)``; returns (fitted loss, prior loss, w)."""
+    """Fit ``w`` for one candidate; returns (its objective: loss plus the prior term, prior loss,
+    w). Candidates are compared on the whole objective, so one that explains the evidence only by
+    moving far from the prior mix pays for it."""
     levels = build_levels(history, pilot, ratios)
     g = len(pilot.weights)
     a, y, lower = _rows(cleared_by_bucket(levels, history, pilot, g), evidence, grid.pool)
@@ -171,7 +173,10 @@ def _candidate(
         a, y, lower, prior, prior_strength=grid.prior_strength, iterations=grid.iterations
     )
     scale = float(np.sqrt(y @ y)) or 1.0
-    return loss, _loss(a / scale, y / scale, lower, prior), w
+    scaled = a / scale
+    ridge = grid.prior_strength * float(np.trace(scaled.T @ scaled)) / g
+    objective = loss + ridge * float((w - prior) @ (w - prior))
+    return objective, _loss(scaled, y / scale, lower, prior), w
 
 
 def fit_map(

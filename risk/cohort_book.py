@@ -33,7 +33,7 @@ import numpy.typing as npt
 from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
 from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
-from risk.map_prior import legacy_prior
+from risk.map_prior import legacy_prior, legacy_side_share
 from risk.market_history import MarketHistory
 
 __all__ = ["CohortBook", "advance_book", "book_map", "replay_book", "start_book"]
@@ -89,17 +89,25 @@ def start_book(
 ) -> CohortBook:
     """The book before the first interval: ``open_interest`` coins per side placed by the prior."""
     prior = legacy_prior(
-        start_price, variance_per_s, fit.half_life_s, log_ratios, bin_width_pct=bin_width_pct
+        start_price,
+        variance_per_s,
+        fit.half_life_s,
+        log_ratios,
+        bin_width_pct=bin_width_pct,
+        stop_share=fit.stop_share,
+        target_share=fit.target_share,
     )
     weights = np.asarray(fit.weights)
     sides, levels, coins, entries = [], [], [], []
     for s in (0, 1):
         norm = float(weights @ prior.survival(s, len(weights)))
-        held = weights[prior.leverage_index[s]] * prior.mass[s]
+        kept = prior.start_kept(s, log_ratios, start_price, fit)
+        held = weights[prior.leverage_index[s]] * prior.mass[s] / kept
         sides.append(np.full(len(held), s, dtype=np.int64))
         levels.append(prior.log_level[s])
-        entries.append(prior.log_level[s] - log_ratios[s][prior.leverage_index[s]])
-        coins.append(open_interest * held / norm if norm > 0 else held * 0.0)
+        entries.append(prior.entry_log(s, log_ratios))
+        share = legacy_side_share(fit.long_share, s)
+        coins.append(open_interest * share * held / norm if norm > 0 else held * 0.0)
     first = np.full(sum(len(c) for c in coins), math.log(start_price))
     return CohortBook(
         np.concatenate(sides),

@@ -57,7 +57,7 @@ from risk.liquidation import liquidation_prices
 from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
 from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
-from risk.map_prior import legacy_prior
+from risk.map_prior import legacy_prior, legacy_side_share
 from risk.market_history import MarketHistory, first_crossings, hazard_fades, range_extremes
 from risk.tiers import TierTable
 
@@ -132,16 +132,16 @@ def _legacy_arrays(
         fit.half_life_s,
         log_ratios,
         bin_width_pct=bin_width_pct,
+        stop_share=fit.stop_share,
+        target_share=fit.target_share,
     )
     weights = np.asarray(fit.weights)
     columns: list[FloatArray] = []
     for side in (0, 1):
         norm = float(weights @ prior.survival(side, len(weights)))
-        unit = (
-            history.open_interest_start * prior.mass[side] / norm
-            if norm > 0
-            else prior.mass[side] * 0
-        )
+        coins = history.open_interest_start * legacy_side_share(fit.long_share, side)
+        kept = prior.start_kept(side, log_ratios, float(history.typical[0]), fit)
+        unit = coins * prior.mass[side] / kept / norm if norm > 0 else prior.mass[side] * 0
         count = len(unit)
         columns.append(
             np.stack(

@@ -11,6 +11,7 @@ from risk.cohort_book import advance_book, book_map, start_book
 from risk.cohort_map import build_levels, cohort_map, level_log_ratios
 from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
+from risk.map_prior import legacy_prior
 from risk.market_history import MarketHistory, range_extremes
 from risk.tiers import default_tier_table
 from tests.risk.strategies import market_histories
@@ -117,3 +118,23 @@ def test_cleared_levels_count_only_positions_without_a_stop() -> None:
     stopped = MapFit(((10.0, 1.0),), half_life_s=1e6, stop_share=0.25)
     assert plain > 0
     assert cleared_by_bucket(levels, hist, stopped, 1)[2, 0, 0] == pytest.approx(0.75 * plain)
+
+
+def test_prior_positions_that_would_have_stopped_are_fewer() -> None:
+    """Stops and targets thin the prior book, the high-leverage bucket (short margin) the most."""
+    ratios = np.log([[0.5, 0.99], [1.5, 1.01]])
+    args = (100.0, 1e-9, 86_400.0, ratios)
+    plain = legacy_prior(*args, bin_width_pct=0.1)
+    thinned = legacy_prior(*args, bin_width_pct=0.1, stop_share=0.5, target_share=0.5)
+    for side in (0, 1):
+        before, after = plain.survival(side, 2), thinned.survival(side, 2)
+        assert np.all(after <= before + 1e-15)
+        assert after[1] / before[1] < after[0] / before[0]
+
+
+def test_the_smaller_side_of_the_prior_follows_the_split() -> None:
+    """With 60 % of new positions long, the prior holds two shorts for every three longs."""
+    hist = MarketHistory(np.array([1.7e9 + 300]), np.array([300.0]), np.array([99.99]),
+                         np.array([100.01]), np.array([100.0]), np.array([30.0]), 30.0)  # fmt: skip
+    liq_map = cohort_map(hist, MapFit(((10.0, 1.0),), long_share=0.6), TABLE)
+    assert liq_map.total_short_usd / liq_map.total_long_usd == pytest.approx(2 / 3, rel=1e-3)
