@@ -42,13 +42,13 @@ from bot.alerts.market_watch import MarketAlerts
 from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
-from bot.render.alert_text import render_cluster, render_crossed, render_ladder
+from bot.render.alert_text import render_clusters, render_crossed, render_ladder
 from bot.store import Store
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import MarkTick, Watch
-from risk.cluster_queries import find_clusters
+from risk.cluster_queries import Cluster, find_clusters
 from risk.errors import RiskError
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
@@ -331,6 +331,7 @@ class AlertEngine:
         steps = np.count_nonzero(np.isfinite(pair.ladders), axis=-1)
         alive = np.isfinite(pair.liquidation) & (pair.levels <= steps)
         low, high = np.minimum(mark, pair.liquidation), np.maximum(mark, pair.liquidation)
+        due: dict[int, list[tuple[int, Cluster]]] = {}
         for side, sign in ((Side.LONG, 1.0), (Side.SHORT, -1.0)):
             for cluster in find_clusters(liq_map, side):
                 inside = (
@@ -338,16 +339,25 @@ class AlertEngine:
                 )
                 price_bin = liq_map.bin_of(cluster.price)
                 for i in np.flatnonzero(inside):
-                    if not cluster_due(pair.clusters[i], price_bin, now.timestamp()):
-                        continue
-                    memory, count = remember_cluster(pair.clusters[i], price_bin, now.timestamp())
-                    pair.clusters[i] = memory
-                    watch = pair.watches[i]
-                    text, line = render_cluster(
-                        watch, cluster.price, cluster.notional_usd, float(pair.liquidation[i]), mark
-                    )
-                    key = f"cluster:{watch.id}:{price_bin}:{count}"
-                    out.append((int(i), Alert(key, watch.chat_id, "cluster", text, line)))
+                    if cluster_due(pair.clusters[i], price_bin, now.timestamp()):
+                        due.setdefault(int(i), []).append((price_bin, cluster))
+        for index, found in due.items():
+            # One message per watch, however many clusters newly sit in the way: heaviest first.
+            found.sort(key=lambda item: -item[1].notional_usd)
+            heaviest_bin = found[0][0]
+            key_count = 0
+            for price_bin, _cluster in found:
+                memory, count = remember_cluster(pair.clusters[index], price_bin, now.timestamp())
+                pair.clusters[index] = memory
+                if price_bin == heaviest_bin:
+                    key_count = count
+            watch = pair.watches[index]
+            text, line = render_clusters(
+                watch, [(c.price, c.notional_usd) for _b, c in found],
+                float(pair.liquidation[index]), mark,
+            )  # fmt: skip
+            key = f"cluster:{watch.id}:{heaviest_bin}:{key_count}"
+            out.append((index, Alert(key, watch.chat_id, "cluster", text, line)))
         return out
 
 

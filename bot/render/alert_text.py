@@ -13,7 +13,7 @@ from bot.vocabulary.waves import WaveState
 
 __all__ = [
     "Rendered",
-    "render_cluster",
+    "render_clusters",
     "render_crossed",
     "render_digest",
     "render_funding",
@@ -62,19 +62,32 @@ def render_crossed(watch: Watch, liquidation: float, mark: float) -> Rendered:
     return text, line
 
 
-def render_cluster(
-    watch: Watch, cluster_price: float, notional_usd: float, liquidation: float, mark: float
+CLUSTERS_SHOWN = 3
+
+
+def render_clusters(
+    watch: Watch, clusters: Sequence[tuple[float, float]], liquidation: float, mark: float
 ) -> Rendered:
-    """A large modeled cluster now sits between the mark and the liquidation price."""
+    """Large modeled clusters (price, notional), heaviest first, now between the mark and the
+    liquidation price: one message, the heaviest named, the rest summed."""
     sides = "longs" if watch.side == "long" else "shorts"
-    away = n.pct(100 * abs(cluster_price - mark) / mark)
+    total = sum(usd for _price, usd in clusters)
+    shown = [
+        f"{n.usd_compact(usd)} at {n.price(price)} ({n.pct(100 * abs(price - mark) / mark)} away)"
+        for price, usd in clusters[:CLUSTERS_SHOWN]
+    ]
+    more = len(clusters) - len(shown)
+    rest = f"; {more} more" if more > 0 else ""
     text = (
-        f"🧲 {_who(watch)}: about {n.usd_compact(notional_usd)} of {sides} would be liquidated "
-        f"at {n.price(cluster_price)} ({away} from the mark {n.price(mark)}), between the mark "
-        f"and your liquidation price {n.price(liquidation)}. A cascade there could carry the "
-        "price to your level faster."
+        f"🧲 {_who(watch)}: modeled clusters of {sides} now sit between the mark "
+        f"{n.price(mark)} and your liquidation price {n.price(liquidation)}: "
+        f"{'; '.join(shown)}{rest} ({n.usd_compact(total)} in all). A cascade through them could "
+        "carry the price to your level faster."
     )
-    line = f"{_short(watch)}: {n.usd_compact(notional_usd)} cluster at {n.price(cluster_price)}"
+    price, usd = clusters[0]
+    line = f"{_short(watch)}: {n.usd_compact(usd)} cluster at {n.price(price)}"
+    if len(clusters) > 1:
+        line += f" (+{len(clusters) - 1} more)"
     return text, line
 
 

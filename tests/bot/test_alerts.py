@@ -198,7 +198,29 @@ async def test_a_large_cluster_in_the_way_is_announced_once(store: Store) -> Non
     assert key == f"cluster:{watch.id}:{cluster_bin}:0"
     item = await store.outbox.get(key)
     assert item is not None
-    assert "$300M of longs" in item.payload["text"]
+    assert "clusters of longs" in item.payload["text"]
+    assert "$300M at " in item.payload["text"]
+
+
+async def test_several_clusters_in_the_way_make_one_message(store: Store) -> None:
+    """Three clusters newly between mark and liquidation: one alert, heaviest first, the total said."""
+    watch = await add_watch(store)
+    lp = await liq_of(store, watch)
+    mark = mark_at(lp, 8)
+    cluster_bin = LiquidationMap().bin_of((mark + lp) / 2)
+    longs = np.zeros(40)
+    longs[[10, 20, 30]] = [120e6, 300e6, 80e6]
+    liq_map = LiquidationMap.from_arrays(0.1, cluster_bin - 20, longs, np.zeros(40), as_of=NOW)
+    rig = await make_rig(store, liq_map=liq_map)
+    rig.market.update_marks([tick(mark, rig.clock)])
+    assert await rig.engine.check_clusters() == 1
+    assert await rig.engine.check_clusters() == 0
+    [key] = await keys(store)
+    item = await store.outbox.get(key)
+    assert item is not None
+    text = item.payload["text"]
+    assert text.index("$300M at ") < text.index("$120M at ") < text.index("$80.0M at ")
+    assert "($500M in all)" in text
 
 
 async def test_a_wave_is_sent_once_edited_as_it_grows_and_closed(store: Store) -> None:
