@@ -92,6 +92,11 @@ class FakeExchange:
         self.funding: dict[tuple[str, str], float] = {}
         self.funding_interval_h: dict[tuple[str, str], float] = {}
         self.open_interest: dict[str, float] = {c: 1000.0 * (i + 1) for i, c in enumerate(coins)}
+        self.anchor_ms = clock_ms()
+        self.anchor_prices = dict(self.prices)
+        self.anchor_open_interest = dict(self.open_interest)
+        self.history_days = 30
+        """How far back the history routes reach (`tests.fakes.exchange_history`)."""
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.ws_messages: dict[str, list[str]] = defaultdict(list)
         self.app_pings: Counter[str] = Counter()
