@@ -27,6 +27,7 @@ from bot.alerts.engine import Alerts, start_alerts
 from bot.chats.timezones import TimezoneBook
 from bot.desk.risk_desk import RiskDesk
 from bot.maps.service import LiquidationMapService
+from bot.market.backfill import Backfill, HistoryClient
 from bot.market.ingest import IngestConfig, Ingestor, register_jobs
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
@@ -104,9 +105,16 @@ def build_application(services: Services) -> TelegramApp:
 class Worker:
     """What a worker process runs beside the Application: the feeds, the alert engine, the sender."""
 
-    def __init__(self, ingestor: Ingestor, sender_bot: Bot, sender: Sender, alerts: Alerts) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        sender_bot: Bot,
+        sender: Sender,
+        alerts: Alerts,
+        warm_up: asyncio.Task[None],
+    ) -> None:
         self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
-        self.alerts = alerts
+        self.alerts, self.warm_up = alerts, warm_up
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(sender.run(self._stop), name="outbox sender")
         self._alerts_task = asyncio.create_task(alerts.run(self._stop), name="alert engine")
@@ -114,6 +122,9 @@ class Worker:
     async def stop(self) -> None:
         """Stop the sender (after its current drain), the feeds, and the sender's bot."""
         self._stop.set()
+        self.warm_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.warm_up
         self.sender.wake()
         await self._task
         await self._alerts_task
@@ -132,6 +143,12 @@ async def start_worker(
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()
+    history = {v: c for v, c in ingestor.clients.items() if isinstance(c, HistoryClient)}
+    backfill = Backfill(
+        services.store, history, settings.symbols, services.clock,
+        venues_without_history=[v for v in settings.venues if v not in history],
+    )  # fmt: skip
+    warm_up = asyncio.create_task(jobs.warm_maps(backfill, services), name="backfill")
     # The outbox paces itself (bot/pacing.py); its bot has no second rate limiter that would retry 429s.
     sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
     await sender_bot.initialize()
@@ -143,7 +160,7 @@ async def start_worker(
     jobs.register_model_jobs(app.job_queue, services)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
-    return Worker(ingestor, sender_bot, sender, alerts)
+    return Worker(ingestor, sender_bot, sender, alerts, warm_up)
 
 
 def tune_runtime() -> None:

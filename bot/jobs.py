@@ -13,10 +13,17 @@ from typing import Any
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.alerts.engine import Alerts
+from bot.market.backfill import Backfill
 from bot.services import Services
 from bot.summaries.posts import post_due_summaries
 
-__all__ = ["register_alert_jobs", "register_model_jobs", "register_summary_job", "start_mirror"]
+__all__ = [
+    "register_alert_jobs",
+    "register_model_jobs",
+    "register_summary_job",
+    "start_mirror",
+    "warm_maps",
+]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
@@ -52,6 +59,18 @@ def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
         _job(services.tiers.reload), TIER_RELOAD_S, first=TIER_RELOAD_S,
         name="reload tier tables", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
+
+
+async def warm_maps(backfill: Backfill, services: Services) -> None:
+    """Backfill the venues' history, then rebuild the maps on it: warm within a minute of start.
+
+    A failure is logged, never raised: the maps then warm up from live data as before.
+    """
+    try:
+        await backfill.run()
+    except Exception:
+        log.exception("backfill failed; the maps warm up from live data")
+    await services.maps.rebuild()
 
 
 def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:

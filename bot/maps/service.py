@@ -7,8 +7,9 @@ Each venue and symbol that has snapshots gets a map. Time is cut into buckets of
   the USD value is known; unchanged where neither is);
 - its low, high and close are the snapshots' mark prices (the trigger price of liquidations), widened
   by candles no longer than the bucket; the typical price is ``(high + low + close)/3``;
-- the taker buy share is ``Σ taker_buy_volume / Σ volume`` of the candles overlapping the bucket
-  (the ingestor keeps hourly candles, so this is the hour's balance), ``None`` when unknown.
+- the taker buy share is ``Σ taker_buy_volume / Σ volume`` of the candles overlapping the bucket:
+  the backfilled 5-minute candles where there are some (`bot.market.backfill`), else the hourly
+  ones the ingestor keeps (the hour's balance); ``None`` when unknown.
 
 The first bucket of a venue and symbol only sets the baseline open interest. Maps live in memory;
 `rebuild` replays ``config.rebuild_lookback_s`` of stored data at start-up, so a restart keeps them
@@ -18,6 +19,7 @@ The first bucket of a venue and symbol only sets the baseline open interest. Map
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -92,12 +94,22 @@ def _taker_buy_share(candles: Iterable[Candle]) -> float | None:
     return min(1.0, max(0.0, sum(c.taker_buy_volume or 0.0 for c in known) / volume))
 
 
-def _overlapping(candles: Sequence[Candle], start_ms: int, end_ms: int) -> list[Candle]:
-    return [
-        c
-        for c in candles
-        if to_ms(c.open_time) < end_ms and to_ms(c.open_time) + c.interval_s * 1000 > start_ms
-    ]
+class _CandleIndex:
+    """Candles by open time, so each bucket finds the ones overlapping it by bisection."""
+
+    def __init__(self, candles: Sequence[Candle]) -> None:
+        ordered = sorted(candles, key=lambda c: to_ms(c.open_time))
+        self._opens = [to_ms(c.open_time) for c in ordered]
+        self._candles = ordered
+        self._longest_ms = max((c.interval_s * 1000 for c in ordered), default=0)
+
+    def overlapping(self, start_ms: int, end_ms: int) -> list[Candle]:
+        """Candles whose span meets ``[start_ms, end_ms)``."""
+        lo = bisect.bisect_right(self._opens, start_ms - self._longest_ms)
+        hi = bisect.bisect_left(self._opens, end_ms)
+        return [
+            c for c in self._candles[lo:hi] if to_ms(c.open_time) + c.interval_s * 1000 > start_ms
+        ]
 
 
 def intervals_from_market_data(
@@ -122,13 +134,15 @@ def intervals_from_market_data(
         if first_ms <= t < last_ms and snapshot.mark_price > 0:
             buckets.setdefault(t // step_ms * step_ms, _Bucket()).add_snapshot(snapshot)
     intervals: list[Interval] = []
+    index = _CandleIndex(candles)
     ended_at, oi = state.ended_at, state.open_interest
     for start_ms in sorted(buckets):
         bucket, end_ms = buckets[start_ms], start_ms + step_ms
-        covering = _overlapping(candles, start_ms, end_ms)
-        for candle in covering:
-            if candle.interval_s <= interval_s and candle.low > 0:
-                bucket.widen(candle)
+        covering = index.overlapping(start_ms, end_ms)
+        fine = [c for c in covering if c.interval_s <= interval_s and c.low > 0]
+        for candle in fine:
+            bucket.widen(candle)
+        covering = fine or covering  # the finest candles say the bucket's own taker balance
         after = bucket.open_interest if bucket.open_interest is not None else oi
         if oi is not None and after is not None and ended_at is not None:
             typical = (bucket.high + bucket.low + bucket.close) / 3
@@ -216,6 +230,8 @@ class LiquidationMapService:
         span_s = (now - start).total_seconds() + self.candle_interval_s
         limit = math.ceil(span_s / self.candle_interval_s) + 1
         candles = await self._store.candles.recent(venue, symbol, self.candle_interval_s, limit)
+        fine_limit = math.ceil(span_s / self.interval_s) + 1
+        candles += await self._store.candles.recent(venue, symbol, self.interval_s, fine_limit)
         intervals, state = intervals_from_market_data(
             snapshots, candles, track.state, interval_s=self.interval_s, until=now
         )

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.feeds.errors import ExchangeError, RateLimited
 from bot.store import Store
@@ -50,6 +50,7 @@ ATTEMPTS = 3
 MAX_WAIT_S = 30.0
 
 
+@runtime_checkable
 class HistoryClient(Protocol):
     """The history side of a venue adapter (`bot.feeds.binance`, `bybit`, `okx`)."""
 

@@ -95,8 +95,9 @@ class FakeExchange:
         self.anchor_ms = clock_ms()
         self.anchor_prices = dict(self.prices)
         self.anchor_open_interest = dict(self.open_interest)
-        self.history_days = 30
-        """How far back the history routes reach (`tests.fakes.exchange_history`)."""
+        self.history_days: float = 2
+        """How far back the history routes reach (`tests.fakes.exchange_history`); 2 days keeps
+        every bot start in the tests quick, tests and benches of the backfill set 30."""
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.ws_messages: dict[str, list[str]] = defaultdict(list)
         self.app_pings: Counter[str] = Counter()

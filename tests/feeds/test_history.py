@@ -31,6 +31,7 @@ def clients(http: httpx.AsyncClient, fake: FakeExchange) -> dict[str, binance.Bi
 async def test_open_interest_history_is_paged_complete_and_ordered(venue: str) -> None:
     """Two days of 5-minute open interest come back whole, oldest first, equal to the fake's path."""
     async with FakeExchange(("BTC",)) as fake, httpx.AsyncClient() as http:
+        fake.history_days = 30
         end = from_ms(fake.now_ms() // STEP_MS * STEP_MS)
         client = clients(http, fake)[venue]
         points = await client.fetch_open_interest_history("BTC", end - 2 * DAY, end)
@@ -48,6 +49,7 @@ async def test_open_interest_history_is_paged_complete_and_ordered(venue: str) -
 async def test_candle_history_covers_the_stretch(venue: str) -> None:
     """A day of 5-minute candles, oldest first, closing on the fake's price path."""
     async with FakeExchange(("BTC",)) as fake, httpx.AsyncClient() as http:
+        fake.history_days = 30
         end = from_ms(fake.now_ms() // STEP_MS * STEP_MS - STEP_MS)
         candles = await clients(http, fake)[venue].fetch_candle_history("BTC", 300, end - DAY, end)
     assert len(candles) == 289
@@ -60,6 +62,7 @@ async def test_candle_history_covers_the_stretch(venue: str) -> None:
 async def test_okx_keeps_only_its_latest_1440_points() -> None:
     """Asked for 10 days, OKX answers its 1,440 latest points (5 days) and no more."""
     async with FakeExchange(("BTC",)) as fake, httpx.AsyncClient() as http:
+        fake.history_days = 30
         end = from_ms(fake.now_ms())
         points = await clients(http, fake)["okx"].fetch_open_interest_history(
             "BTC", end - 10 * DAY, end
@@ -86,6 +89,7 @@ async def test_backfill_fills_30_days_then_only_the_missing_stretch(
     """First start stores 30 days per venue (OKX its 5); a restart fetches only what is missing."""
     caplog.set_level(logging.INFO, logger="bot.market.backfill")
     async with FakeExchange(("BTC",)) as fake, httpx.AsyncClient() as http:
+        fake.history_days = 30
         now = from_ms(fake.now_ms())
         backfill = Backfill(store, clients(http, fake), ["BTC"], lambda: now,
                             venues_without_history=["hyperliquid"])  # fmt: skip
@@ -111,6 +115,7 @@ async def test_backfill_fills_30_days_then_only_the_missing_stretch(
 async def test_a_failing_venue_stops_its_backfill_and_not_the_others(store: Store) -> None:
     """Bybit answering 503 four times stops Bybit's backfill with the reason; Binance completes."""
     async with FakeExchange(("BTC",)) as fake, httpx.AsyncClient() as http:
+        fake.history_days = 30
         fake.fail_rest("bybit", RestFailure(503), times=4)
         now = from_ms(fake.now_ms())
         chosen = {k: v for k, v in clients(http, fake).items() if k != "okx"}
