@@ -51,6 +51,7 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
             await draw_map(view, timezone),
             caption=render_map_caption(view, timezone),
             parse_mode=ParseMode.HTML,
+            filename=f"liquidation-map-{coin}.png",  # named, so it goes up as image/png
         )
 
     return liquidation_map

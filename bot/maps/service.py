@@ -31,6 +31,7 @@ from bot.vocabulary.records import Candle, VenueSnapshot, from_ms, to_ms
 from risk.clusters import ClusterModelConfig, Interval, apply_intervals
 from risk.errors import RiskError
 from risk.liquidation_map import LiquidationMap, combine_maps, realized_map
+from risk.map_clearing import clear_crossed
 from risk.tiers import TierTable
 
 __all__ = [
@@ -222,8 +223,16 @@ class LiquidationMapService:
         )
         step_ms = self.interval_s * 1000
         ended = track.state.ended_at
-        if ended is not None and to_ms(ended) >= to_ms(now) // step_ms * step_ms:
-            return 0  # no bucket has ended since the last update
+        applied = 0
+        if ended is None or to_ms(ended) < to_ms(now) // step_ms * step_ms:
+            applied = await self._step(track, venue, symbol, table, now)
+        await self._clear_open_bucket(track, venue, symbol)
+        return applied
+
+    async def _step(
+        self, track: _Track, venue: str, symbol: str, table: TierTable, now: datetime
+    ) -> int:
+        """Apply the buckets that ended since the track's last one."""
         lookback = min(timedelta(seconds=self.config.rebuild_lookback_s), MAX_LOOKBACK)
         start = track.state.ended_at or now - lookback
         snapshots = await self._store.snapshots.history(venue, symbol, start)
@@ -238,6 +247,16 @@ class LiquidationMapService:
         track.liq_map = apply_intervals(track.liq_map, intervals, table, self.config)
         track.state = state
         return len(intervals)
+
+    async def _clear_open_bucket(self, track: _Track, venue: str, symbol: str) -> None:
+        """Clear the levels the marks of the unfinished bucket ran through (`risk.map_clearing`):
+        they are liquidated now, not when the bucket ends."""
+        if track.state.ended_at is None or track.liq_map.is_empty:
+            return
+        snapshots = await self._store.snapshots.history(venue, symbol, track.state.ended_at)
+        marks = [s.mark_price for s in snapshots if s.mark_price > 0]
+        if marks:
+            track.liq_map = clear_crossed(track.liq_map, low=min(marks), high=max(marks))
 
     def _table(self, venue: str, symbol: str) -> TierTable | None:
         try:

@@ -17,6 +17,7 @@ from bot.render.map_chart import render_liquidation_map
 from bot.vocabulary.maps import REALIZED_LOOKBACK, MapView
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.zones import zone
+from risk.map_clearing import clear_crossed
 
 __all__ = [
     "draw_map",
@@ -48,6 +49,9 @@ async def gather_map(
     modeled = maps.combined_map(symbol)
     venues = tuple(v for v in maps.venues_for(symbol) if not maps.map_for(v, symbol).is_empty)
     quote = pick_mark(market.quotes(symbol, now), preferred_venue)
+    if quote is not None and quote.mark_price > 0:  # no long above the mark, no short below it
+        mark = quote.mark_price
+        modeled = clear_crossed(modeled, low=mark, high=mark)
     realized = None
     if modeled.is_empty:
         realized = await maps.realized(symbol, now - REALIZED_LOOKBACK, end=now)

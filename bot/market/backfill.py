@@ -121,6 +121,7 @@ class Backfill:
         self._store, self._clients, self._symbols = store, dict(clients), tuple(symbols)
         self._clock, self.days, self.chunk_days = clock, days, chunk_days
         self._without = tuple(venues_without_history)
+        self._oldest: dict[tuple[str, str], datetime] = {}
 
     async def run(self) -> list[BackfillReport]:
         """Backfill every venue (side by side) and symbol; returns one report per venue and symbol."""
@@ -169,7 +170,8 @@ class Backfill:
             logger.info("backfill %s %s open interest %.0f/%.0f days", client.venue, symbol,
                         done_days, total_days)  # fmt: skip
             if stored[0] == 0:
-                reason = f"the venue keeps no older open interest than {done_days:.1f} days"
+                kept_days = (end - self._oldest.get((client.venue, symbol), end)).total_seconds()
+                reason = f"the venue keeps {kept_days / 86_400:.1f} days of open interest"
                 logger.info("backfill %s %s: %s", client.venue, symbol, reason)
                 return _stopped(report, reason)
             chunk_end = chunk_start - timedelta(milliseconds=1)
@@ -192,6 +194,8 @@ class Backfill:
                 wait_s = exc.retry_after_s if isinstance(exc, RateLimited) else float(attempt)
                 await asyncio.sleep(min(wait_s, MAX_WAIT_S))
         snapshots = snapshots_from_history(points, candles)
+        if snapshots:
+            self._oldest[(client.venue, symbol)] = snapshots[0].time
         await self._store.candles.upsert_many(candles)
         await self._store.snapshots.add_many(snapshots)
         return len(snapshots), len(candles)

@@ -50,15 +50,17 @@ def test_caption_reads_clusters_levels_and_ages():
     lines = render_map_caption(view(liq_map)).split("\n")
     assert lines[0] == "<b>BTC liquidation map</b> · Binance + Bybit combined"
     assert lines[1] == "Mark 90,000 (Binance) · modeled, not observed"
-    assert lines[2] == f"Nearest longs: $310M at {long_at}, 4.0% below"
-    assert lines[3] == f"Nearest shorts: $120M at {short_at}, 5.6% above"
+    assert lines[2] == (
+        f"Nearest longs: $310M at {long_at}, 4.0% below · $322M of longs in all from the mark "
+        "through it"
+    )
+    assert lines[3] == (
+        f"Nearest shorts: $120M at {short_at}, 5.6% above · $140M of shorts in all from the mark "
+        "through it"
+    )
     assert lines[4] == "<b>Longs liquidated down to</b>"
-    assert lines[5] == (
-        f"−1% 89,100 $12.0M · −3% 87,300 $12.0M · −5% 85,500 $322M · cluster {long_at} $322M"
-    )
-    assert lines[7] == (
-        f"+1% 90,900 $20.0M · +3% 92,700 $20.0M · +5% 94,500 $20.0M · cluster {short_at} $140M"
-    )
+    assert lines[5] == "−1% 89,100 $12.0M · −3% 87,300 $12.0M · −5% 85,500 $322M"
+    assert lines[7] == "+1% 90,900 $20.0M · +3% 92,700 $20.0M · +5% 94,500 $20.0M"
     assert lines[8] == "model as of 14:02 UTC (3m old) · mark 2s old"
     assert len(lines) == 9
 
@@ -111,3 +113,13 @@ def test_wait_line_rounds_up_to_whole_seconds():
     """A refused /map reads the interval and the whole seconds left."""
     wait = render_map_wait(10, Admission(allowed=False, retry_after_s=6.2))
     assert wait == "One map every 10 s; try again in 7 s."
+
+
+def test_a_wide_cluster_and_its_total_come_from_the_same_bins():
+    """A cluster spread over several bins: the total through it includes every one of its bins
+    (issue #12 saw "$249M at 56,956" beside "cluster 56,956 $686M" for the same level)."""
+    events = [(89_000, 5e6, "long")] + [(86_000 - 90 * i, 80e6, "long") for i in range(4)]
+    liq_map = realized_map(events, as_of=NOW)
+    line = render_map_caption(view(liq_map)).split("\n")[2]
+    assert line.startswith("Nearest longs: $320M at ")
+    assert "· $325M of longs in all from the mark through it" in line

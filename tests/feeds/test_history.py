@@ -98,7 +98,7 @@ async def test_backfill_fills_30_days_then_only_the_missing_stretch(
         assert reports["bybit"].snapshots == pytest.approx(30 * 288, abs=2)
         assert reports["okx"].snapshots == pytest.approx(1_440, abs=2)
         assert reports["okx"].stopped is not None
-        assert "keeps no older" in reports["okx"].stopped
+        assert "keeps 5.0 days" in reports["okx"].stopped
         later = now + timedelta(hours=2)
         fake.now_ms = lambda: int(later.timestamp() * 1000)
         again = Backfill(store, clients(http, fake), ["BTC"], lambda: later)
