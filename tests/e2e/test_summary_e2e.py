@@ -35,10 +35,12 @@ async def test_summary_in_a_group_answers_through_the_outbox(tmp_path: Path) -> 
         outbox = bot.services.store.outbox
         await settled(lambda: _has(outbox.count("sent"), 1))
         sent = await outbox.count("sent")
+    assert posted.text is not None
     assert posted.text.startswith("📰 <b>Market desk</b>")
     assert "liquidat" in posted.text.split("\n")[1].lower()
     assert "Totals from" in posted.text
     assert posted.params["message_thread_id"] == 5
+    assert usage.text is not None
     assert usage.text.startswith("I did not understand 'weekly'")
     assert "Examples: /summary · /summary chart · /summary BTC chart" in usage.text
     assert sent == 1
@@ -77,10 +79,13 @@ async def test_only_group_admins_schedule(tmp_path: Path) -> None:
     assert stored.next_run_at is not None
     assert stored.next_run_at == next_run("daily", "08:00", "Europe/Berlin", asked_at)
     assert f"{stored.next_run_at.astimezone(ZoneInfo('Europe/Berlin')):%H:%M}" == "08:00"
+    assert confirmed.text is not None
     assert "daily at 08:00 (Europe/Berlin)" in confirmed.text
     assert "into this topic" in confirmed.text
+    assert shown.text is not None
     assert "is scheduled: daily at 08:00" in shown.text
     assert member_off.text == "Only the group's admins can change its summary schedule."
+    assert usage.text is not None
     assert usage.text.startswith("Give one time as HH:MM")
 
 
@@ -110,6 +115,7 @@ async def test_a_due_schedule_posts_once_into_its_topic(tmp_path: Path) -> None:
     assert (first, again, twice) == (1, 0, 0)
     assert summaries == [1, 0]  # the one outbox row, sent
     [post] = posts
+    assert post.text is not None
     assert post.text.startswith("📰 <b>Market desk</b>")
     assert post.params["message_thread_id"] == 12
     assert after.last_run_at is not None
@@ -129,7 +135,9 @@ async def test_channels_are_scheduled_from_a_private_chat_by_their_admins(tmp_pa
 
         async def ask(text: str) -> str:
             tg.push_message(user, text, user_id=user)
-            answers.append((await tg.wait_for("sendMessage", count=len(answers) + 1))[-1].text)
+            answers.append(
+                (await tg.wait_for("sendMessage", count=len(answers) + 1))[-1].text or ""
+            )
             return answers[-1]
 
         await ask("/alerts tz Asia/Tokyo")
