@@ -46,7 +46,7 @@ def history_open_interest(fake: FakeExchange, coin: str, t_ms: int) -> float:
 def _grid(fake: FakeExchange, first_ms: int, last_ms: int, step_ms: int, kept: int) -> list[int]:
     """Grid times in ``[first_ms, last_ms]`` that the venue still keeps (oldest first)."""
     newest = fake.now_ms() // step_ms * step_ms
-    oldest = max(newest - (kept - 1) * step_ms, fake.anchor_ms - fake.history_days * DAY_MS)
+    oldest = max(newest - (kept - 1) * step_ms, fake.anchor_ms - int(fake.history_days * DAY_MS))
     start = max(first_ms, oldest)
     start = -(-start // step_ms) * step_ms
     return list(range(start, min(last_ms, newest) + 1, step_ms))
