@@ -39,6 +39,7 @@ __all__ = [
     "chats",
     "feed_gaps",
     "liquidation_events",
+    "map_fits",
     "market_snapshots",
     "metadata",
     "outbox",
@@ -231,3 +232,13 @@ alert_states = Table(
     Column("state", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+map_fits = Table(
+    "map_fits",
+    metadata,
+    Column("venue", String(16), primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("fitted_at", UtcDateTime, nullable=False),
+    Column("fit", Text, nullable=False),
+)
+"""The liquidation map's fitted assumptions per venue and symbol (`risk.map_fit.MapFit` JSON)."""

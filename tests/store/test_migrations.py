@@ -23,6 +23,7 @@ TABLES = {
     "outbox",
     "schedules",
     "alert_states",
+    "map_fits",
     "alembic_version",
 }
 
