@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 from contextlib import AsyncExitStack
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -26,12 +27,15 @@ from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
 from bot.chats.timezones import TimezoneBook
 from bot.desk.risk_desk import RiskDesk
+from bot.maps.refit import MapRefit
+from bot.maps.score import MapScorer, load_score
 from bot.maps.service import LiquidationMapService
 from bot.market.backfill import Backfill, HistoryClient
 from bot.market.ingest import IngestConfig, Ingestor, register_jobs
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
+from bot.render.map_fit_text import render_score_line
 from bot.runtime.logs import configure_logging
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.services import Services
@@ -50,6 +54,7 @@ __all__ = [
     "Worker",
     "build_application",
     "build_services",
+    "describe_map_scores",
     "migrate_only",
     "run",
     "start_updates",
@@ -148,7 +153,8 @@ async def start_worker(
         services.store, history, settings.symbols, services.clock,
         venues_without_history=[v for v in settings.venues if v not in history],
     )  # fmt: skip
-    warm_up = asyncio.create_task(jobs.warm_maps(backfill, services), name="backfill")
+    refit = MapRefit(services.store, services.maps, services.clock)
+    warm_up = asyncio.create_task(jobs.warm_maps(backfill, services, refit), name="backfill")
     # The outbox paces itself (bot/pacing.py); its bot has no second rate limiter that would retry 429s.
     sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
     await sender_bot.initialize()
@@ -158,6 +164,11 @@ async def start_worker(
     assert app.job_queue is not None
     register_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services)
+    scorer = MapScorer(
+        services.store, services.maps, services.market, services.clock,
+        symbols=settings.symbols, preferred_venue=settings.default_venue,
+    )  # fmt: skip
+    jobs.register_refit_job(app.job_queue, refit, scorer)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
     return Worker(ingestor, sender_bot, sender, alerts, warm_up)
@@ -170,6 +181,24 @@ def tune_runtime() -> None:
     each crossing can cost the event loop up to 5 ms, which dominated a /risk round trip.
     """
     sys.setswitchinterval(0.001)
+
+
+async def describe_map_scores(settings: Settings, now: datetime | None = None) -> str:
+    """`python -m bot check`: the map's live score per symbol over the last 7 days."""
+    store = await Store.open(settings.database_url)
+    try:
+        now = now or utc_now()
+        header = (
+            "map live score, last 7 days (share of liquidated notional within ±0.5 % of a level "
+            "held just before; a uniform spread beside it):"
+        )
+        lines = [header] + [
+            f"  {symbol}: {render_score_line(await load_score(store, symbol, now))}"
+            for symbol in settings.symbols
+        ]
+        return "\n".join(lines)
+    finally:
+        await store.close()
 
 
 async def migrate_only(settings: Settings) -> None:

@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.chats.cooldown import Cooldown
 from bot.commands.coins import CoinError, require_coin
+from bot.maps.score import load_score
 from bot.maps.view import draw_map, gather_map
 from bot.render.map_text import render_map_caption, render_map_text, render_map_wait
 from bot.services import Services
@@ -39,9 +40,10 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
         if not admission.allowed:
             await message.reply_text(render_map_wait(cooldown.interval_s, admission))
             return
+        now = services.clock()
         view = await gather_map(
-            services.market, services.maps, coin,
-            preferred_venue=settings.default_venue, now=services.clock(),
+            services.market, services.maps, coin, preferred_venue=settings.default_venue, now=now,
+            score=await load_score(services.store, coin, now),
         )  # fmt: skip
         timezone = await chat_timezone(services, message.chat_id)
         if view.quote is None or view.modeled.is_empty:

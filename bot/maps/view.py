@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
 from bot.render.map_chart import render_liquidation_map
-from bot.vocabulary.maps import REALIZED_LOOKBACK, MapView
+from bot.vocabulary.maps import REALIZED_LOOKBACK, MapScore, MapView
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.zones import zone
 from risk.map_clearing import clear_crossed
@@ -44,8 +44,10 @@ async def gather_map(
     *,
     preferred_venue: str,
     now: datetime,
+    score: MapScore | None = None,
 ) -> MapView:
-    """The combined modeled map of `symbol`, its mark, and the realized map if the model is empty."""
+    """The combined modeled map of `symbol`, its mark, the fits in force and the live ``score``
+    (`bot.maps.score.load_score`), and the realized map if the model is empty."""
     modeled = maps.combined_map(symbol)
     venues = tuple(v for v in maps.venues_for(symbol) if not maps.map_for(v, symbol).is_empty)
     quote = pick_mark(market.quotes(symbol, now), preferred_venue)
@@ -55,7 +57,8 @@ async def gather_map(
     realized = None
     if modeled.is_empty:
         realized = await maps.realized(symbol, now - REALIZED_LOOKBACK, end=now)
-    return MapView(symbol, modeled, venues, quote, now, realized)
+    fits = tuple((v, maps.fit_for(v, symbol)) for v in venues)
+    return MapView(symbol, modeled, venues, quote, now, realized, fits, score)
 
 
 async def draw_map(view: MapView, timezone: str) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.render import numbers as n
+from bot.render.map_fit_text import render_defaults_line, render_fit_line, render_score_line
 from bot.vocabulary.maps import REALIZED_LOOKBACK, Admission, MapView
 from bot.vocabulary.venues import venue_name
 from risk.cluster_queries import (
@@ -50,14 +51,19 @@ def render_map_caption(view: MapView, timezone: str = "UTC") -> str:
         _cumulative(view.modeled, mark, -1),
         "<b>Shorts liquidated up to</b>",
         _cumulative(view.modeled, mark, +1),
-        _ages(view, timezone),
     ]
+    tail = [_ages(view, timezone)]
     if view.quote.stale_reason:
-        lines.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
-    caption = "\n".join(lines)
-    if len(caption) > CAPTION_LIMIT:  # keep the clusters, ages and warnings; drop the levels
-        caption = "\n".join(lines[:4] + lines[8:])
-    return caption
+        tail.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
+    fits = [render_fit_line(venue, fit) for venue, fit in view.fits]
+    defaults = [fit for _, fit in view.fits if not fit.fitted]
+    fits += [render_defaults_line(defaults[0])] if defaults else []
+    score = [render_score_line(view.score)]
+    for kept, shown in ((lines, fits), (lines[:4], fits), (lines[:4], fits[:1])):
+        caption = "\n".join(kept + shown + score + tail)  # drop the levels first, then fits
+        if len(caption) <= CAPTION_LIMIT:
+            return caption
+    return caption[: CAPTION_LIMIT - 1] + "…"
 
 
 def render_map_text(view: MapView) -> str:

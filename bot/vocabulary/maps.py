@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""What `/map` reads: the view of one symbol's map, its fits and live score, and the per-chat admission."""
 
 from __future__ import annotations
 
@@ -9,8 +9,24 @@ from datetime import datetime, timedelta
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.venues import venue_name
 from risk.liquidation_map import LiquidationMap
+from risk.map_fit import MapFit
 
 REALIZED_LOOKBACK = timedelta(hours=24)
+
+
+@dataclass(frozen=True, slots=True)
+class MapScore:
+    """The map's live self-score over the hours scored so far (at most the last 7 days).
+
+    ``hit_share``: the share of the realized notional that fell within ±0.5 % of a level the map
+    held at the start of its hour; ``uniform_share``: the same for a uniform spread over the span
+    the map covered (`risk.map_score`); ``realized_usd``: the notional scored.
+    """
+
+    hit_share: float
+    uniform_share: float
+    realized_usd: float
+    hours: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +43,9 @@ class MapView:
     quote: LiveQuote | None
     now: datetime
     realized: LiquidationMap | None = None
+    fits: tuple[tuple[str, MapFit], ...] = ()
+    """The assumptions in force per venue of `venues`."""
+    score: MapScore | None = None
 
     @property
     def venue_label(self) -> str:

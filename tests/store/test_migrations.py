@@ -24,6 +24,7 @@ TABLES = {
     "schedules",
     "alert_states",
     "map_fits",
+    "map_scores",
     "alembic_version",
 }
 

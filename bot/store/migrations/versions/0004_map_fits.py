@@ -1,4 +1,4 @@
-"""the liquidation map's fitted assumptions per venue and symbol
+"""the liquidation map's fitted assumptions per venue and symbol, and its live score per hour
 
 Revision ID: 0004
 Revises: 0002
@@ -23,7 +23,17 @@ def upgrade() -> None:
         sa.Column("fit", sa.Text(), nullable=False),
         sa.PrimaryKeyConstraint("venue", "symbol", name=op.f("pk_map_fits")),
     )
+    op.create_table(
+        "map_scores",
+        sa.Column("symbol", sa.String(length=16), nullable=False),
+        sa.Column("start_ms", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("realized_usd", sa.Float(), nullable=False),
+        sa.Column("hit_usd", sa.Float(), nullable=False),
+        sa.Column("uniform_usd", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("symbol", "start_ms", name=op.f("pk_map_scores")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("map_scores")
     op.drop_table("map_fits")
