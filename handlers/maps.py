@@ -1,46 +1,55 @@
-"""/map COIN: the liquidation map chart with its reading as the caption; one map per chat every 10 s."""
+"""/map COIN [heatmap]: the liquidation map chart with its reading as the caption and a heatmap button,
+or the map over time; one map per chat every 10 s, and one heatmap by button."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chats.cooldown import Cooldown
-from bot.commands.coins import CoinError, require_coin
+from bot.commands.coins import CoinError
+from bot.commands.map_args import MapRequest, parse_map_args
+from bot.maps.heatmap import gather_heatmap
 from bot.maps.score import load_score
-from bot.maps.view import draw_map, gather_map
+from bot.maps.view import draw_heatmap, draw_map, gather_map
+from bot.render.heatmap_text import render_heatmap_caption
 from bot.render.map_text import render_map_caption, render_map_text, render_map_wait
 from bot.services import Services
 from handlers.chats import chat_timezone
 
-__all__ = ["MAP_INTERVAL_S", "handlers", "make_map_command"]
+__all__ = [
+    "MAP_INTERVAL_S",
+    "handlers",
+    "make_heatmap_button",
+    "make_map_command",
+    "make_map_sender",
+]
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 MAP_INTERVAL_S = 10.0
 
 
-def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
-    """The /map handler: parse → per-chat cooldown → gather → draw off the loop → reply."""
+HEATMAP_BUTTON = "mh|"
 
-    async def liquidation_map(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Answer with the chart and its caption, the warming-up text, or a wait."""
-        message = update.effective_message
-        if message is None:
-            return
-        settings = services.settings
-        coin = require_coin(context.args or [], settings.symbols, command="map")
-        if isinstance(coin, CoinError):
-            await message.reply_text(coin.text, parse_mode=ParseMode.HTML)
-            return
-        admission = cooldown.admit(message.chat_id)
-        if not admission.allowed:
-            await message.reply_text(render_map_wait(cooldown.interval_s, admission))
-            return
-        now = services.clock()
+
+def _heatmap_button(coin: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("🔥 Heatmap over time", callback_data=f"{HEATMAP_BUTTON}{coin}")]]
+    )
+
+
+def make_map_sender(
+    services: Services,
+) -> Callable[[Message, MapRequest], Coroutine[Any, Any, None]]:
+    """Gather → draw off the loop → send: the map (with its heatmap button) or the heatmap."""
+
+    async def send_map(message: Message, request: MapRequest) -> None:
+        """Reply with the chart or the heatmap and its caption, or the warming-up text."""
+        settings, now, coin = services.settings, services.clock(), request.coin
         view = await gather_map(
             services.market, services.maps, coin, preferred_venue=settings.default_venue, now=now,
             score=await load_score(services.store, coin, now),
@@ -49,16 +58,76 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
         if view.quote is None or view.modeled.is_empty:
             await message.reply_text(render_map_text(view), parse_mode=ParseMode.HTML)
             return
+        if request.heatmap:
+            heat = await gather_heatmap(
+                services.maps, services.store, coin, mark=view.quote.mark_price, now=now
+            )
+            png = await draw_heatmap(heat, timezone)
+            await message.reply_photo(png, caption=render_heatmap_caption(heat),
+                                      parse_mode=ParseMode.HTML,
+                                      filename=f"liquidation-heatmap-{coin}.png")  # fmt: skip
+            return
         await message.reply_photo(
             await draw_map(view, timezone),
             caption=render_map_caption(view, timezone),
             parse_mode=ParseMode.HTML,
             filename=f"liquidation-map-{coin}.png",  # named, so it goes up as image/png
+            reply_markup=_heatmap_button(coin),
         )
+
+    return send_map
+
+
+def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
+    """The /map handler: parse → per-chat cooldown → send (`make_map_sender`)."""
+    send_map = make_map_sender(services)
+
+    async def liquidation_map(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer /map COIN [heatmap] with a chart, the warming-up text, or a wait."""
+        message = update.effective_message
+        if message is None:
+            return
+        request = parse_map_args(context.args or [], services.settings.symbols)
+        if isinstance(request, CoinError):
+            await message.reply_text(request.text, parse_mode=ParseMode.HTML)
+            return
+        admission = cooldown.admit(message.chat_id)
+        if not admission.allowed:
+            await message.reply_text(render_map_wait(cooldown.interval_s, admission))
+            return
+        await send_map(message, request)
 
     return liquidation_map
 
 
+def make_heatmap_button(services: Services, cooldown: Cooldown) -> Callback:
+    """The heatmap button under /map: one heatmap per chat every 10 s; a press too soon gets a toast."""
+    send_map = make_map_sender(services)
+
+    async def heatmap_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the heatmap of the button's coin, or say when it can be pressed again."""
+        del context
+        query = update.callback_query
+        if query is None or not isinstance(query.message, Message):
+            return
+        coin = (query.data or "").removeprefix(HEATMAP_BUTTON)
+        if coin not in services.settings.symbols:
+            await query.answer("That coin is no longer tracked.")
+            return
+        admission = cooldown.admit(query.message.chat_id)
+        if not admission.allowed:
+            await query.answer(render_map_wait(cooldown.interval_s, admission))
+            return
+        await query.answer()
+        await send_map(query.message, MapRequest(coin, heatmap=True))
+
+    return heatmap_pressed
+
+
 def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module; the cooldown lives as long as the Application."""
-    return [CommandHandler("map", make_map_command(services, Cooldown(MAP_INTERVAL_S)))]
+    button = make_heatmap_button(services, Cooldown(MAP_INTERVAL_S))
+    return [
+        CommandHandler("map", make_map_command(services, Cooldown(MAP_INTERVAL_S))),
+        CallbackQueryHandler(button, pattern=r"^mh\|\w+$"),
+    ]

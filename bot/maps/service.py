@@ -235,6 +235,15 @@ class LiquidationMapService:
         intervals = [i for i in track.intervals if i.end > since] if track else []
         return MarketHistory.from_intervals(intervals) if intervals else None
 
+    def model_inputs(
+        self, venue: str, symbol: str
+    ) -> tuple[MarketHistory, MapFit, npt.NDArray[np.float64]] | None:
+        """The history, fit and level ratios one venue and symbol's book runs on (None: no book)."""
+        track = self._tracks.get((venue, symbol))
+        if track is None or not track.intervals or track.ratios is None:
+            return None
+        return MarketHistory.from_intervals(track.intervals), track.fit, track.ratios
+
     def fit_for(self, venue: str, symbol: str) -> MapFit:
         """The assumptions in force for one venue and symbol (the stated defaults until a fit)."""
         track = self._tracks.get((venue, symbol))

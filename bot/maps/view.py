@@ -13,13 +13,15 @@ from datetime import datetime
 
 from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
+from bot.render.heatmap_chart import render_heatmap
 from bot.render.map_chart import render_liquidation_map
-from bot.vocabulary.maps import REALIZED_LOOKBACK, MapScore, MapView
+from bot.vocabulary.maps import REALIZED_LOOKBACK, HeatmapView, MapScore, MapView
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.zones import zone
 from risk.map_clearing import clear_crossed
 
 __all__ = [
+    "draw_heatmap",
     "draw_map",
     "gather_map",
     "pick_mark",
@@ -72,3 +74,8 @@ async def draw_map(view: MapView, timezone: str) -> bytes:
         mark_price=view.quote.mark_price,
         now=view.now.astimezone(zone(timezone)),
     )
+
+
+async def draw_heatmap(view: HeatmapView, timezone: str) -> bytes:
+    """The heatmap PNG, drawn off the event loop."""
+    return await asyncio.to_thread(render_heatmap, view, view.now.astimezone(zone(timezone)))

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.venues import venue_name
+from risk.heatmap import Heatmap
 from risk.liquidation_map import LiquidationMap
 from risk.map_fit import MapFit
 
@@ -64,3 +65,27 @@ class Admission:
     def retry_after_whole_s(self) -> int:
         """The wait rounded up to whole seconds (at least 1 when refused), as users read it."""
         return max(1, math.ceil(self.retry_after_s)) if not self.allowed else 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class HeatmapView:
+    """One symbol's modeled map over time, as `/map COIN heatmap` draws it.
+
+    ``heatmap.matrix[i, j]``: modeled liquidation notional (USD, both sides) priced in
+    ``[edges[i], edges[i+1])`` at ``times[j]``; ``path`` the typical price per model interval;
+    ``liquidations`` the realized ones ``(time, price, usd, is_long)`` of the span; ``mark`` now.
+    """
+
+    symbol: str
+    venues: tuple[str, ...]
+    times: tuple[datetime, ...]
+    heatmap: Heatmap
+    path: tuple[tuple[datetime, float], ...]
+    liquidations: tuple[tuple[datetime, float, float, bool], ...]
+    mark: float
+    now: datetime
+
+    @property
+    def venue_label(self) -> str:
+        """The venues as the chart title names them."""
+        return " + ".join(venue_name(v) for v in self.venues) or "no venue"

@@ -214,5 +214,5 @@ async def test_map_needs_a_coin(tmp_path: Path) -> None:
         bot.telegram.push_message(29, "/map BTC")
         replies = await bot.telegram.wait_for("sendMessage", count=2)
     texts = [r.text or "" for r in replies]
-    assert "Name a coin. Example: /map BTC" in texts
+    assert "Name a coin. Example: /map BTC or /map BTC heatmap" in texts
     assert any("warming up" in text for text in texts)
