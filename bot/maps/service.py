@@ -99,15 +99,16 @@ class LiquidationMapService:
     async def update(self, now: datetime | None = None) -> int:
         """Apply every bucket that ended since the last update; returns how many intervals."""
         async with self._lock:
-            return await self._advance_all(now or self._clock())
+            return await self._advance_all(now or self._clock(), self._tracks)
 
     async def rebuild(self, now: datetime | None = None) -> int:
         """Forget the maps and start them again from the stored history; returns the intervals."""
         fits = await self._stored_fits()
         async with self._lock:
-            self._tracks.clear()
+            fresh: dict[tuple[str, str], _Track] = {}
             self._fits = fits
-            applied = await self._advance_all(now or self._clock(), report_progress=True)
+            applied = await self._advance_all(now or self._clock(), fresh, report_progress=True)
+            self._tracks = fresh  # readers keep the old maps until the new ones are all built
         logger.info("liquidation maps rebuilt: %d maps, %d intervals", len(self._tracks), applied)
         return applied
 
@@ -123,23 +124,27 @@ class LiquidationMapService:
     def _new_track(self, fit: MapFit) -> _Track:
         return _Track(LiquidationMap(self.config.bin_width_pct), fit)
 
-    async def _advance_all(self, now: datetime, *, report_progress: bool = False) -> int:
+    async def _advance_all(
+        self, now: datetime, tracks: dict[tuple[str, str], _Track], *, report_progress: bool = False
+    ) -> int:
         pairs = sorted({(s.venue, s.symbol) for s in await self._store.snapshots.latest()})
         applied = 0
         for number, (venue, symbol) in enumerate(pairs, 1):
-            applied += await self._advance(venue, symbol, now)
+            applied += await self._advance(venue, symbol, now, tracks)
             if report_progress:
                 logger.info("liquidation map %d/%d: %s %s", number, len(pairs), venue, symbol)
         return applied
 
-    async def _advance(self, venue: str, symbol: str, now: datetime) -> int:
+    async def _advance(
+        self, venue: str, symbol: str, now: datetime, tracks: dict[tuple[str, str], _Track]
+    ) -> int:
         table = self._table(venue, symbol)
         if table is None:
             return 0
         key = (venue, symbol)
-        if key not in self._tracks:
-            self._tracks[key] = self._new_track(self._fits.get(key, self.prior))
-        track = self._tracks[key]
+        if key not in tracks:
+            tracks[key] = self._new_track(self._fits.get(key, self.prior))
+        track = tracks[key]
         step_ms = self.interval_s * 1000
         ended = track.state.ended_at
         applied = 0

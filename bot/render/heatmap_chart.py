@@ -2,7 +2,7 @@
 and the realized liquidations drawn over it; headless (matplotlib's Agg canvas, no pyplot).
 
 Legible on a phone: 1080 × 1350 px (a portrait photo Telegram shows full width), large type, the
-colour scale in $M per 0.125 % band on a log scale so small and large clusters both show.
+colour scale in $M per price band on a log scale so small and large clusters both show.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from bot.vocabulary.maps import HeatmapView
 
@@ -33,6 +33,8 @@ def _price(value: float, _position: float) -> str:
 
 
 def _millions(value: float, _position: float) -> str:
+    if value < 1e5:
+        return f"{value / 1e6:,.2f}"
     return f"{value / 1e6:,.1f}" if value < 1e7 else f"{value / 1e6:,.0f}"
 
 
@@ -53,8 +55,10 @@ def render_heatmap(view: HeatmapView, timezone_now: datetime) -> bytes:
         mesh = axes.pcolormesh(x_edges, view.heatmap.edges, np.where(matrix > 0, matrix, np.nan),
                                cmap="inferno", norm=norm, shading="flat")  # fmt: skip
         bar = figure.colorbar(mesh, ax=axes, fraction=0.05, pad=0.02)
-        bar.set_label("modeled liquidations per 0.125 % band ($M)", fontsize=10)
+        bar.set_label(f"modeled liquidations per {view.band_pct:g} % band ($M)", fontsize=11)
         bar.ax.yaxis.set_major_formatter(FuncFormatter(_millions))
+        bar.ax.yaxis.set_minor_formatter(NullFormatter())
+        bar.ax.tick_params(labelsize=10)
     else:
         axes.text(0.5, 0.5, "no modeled levels yet", transform=axes.transAxes, ha="center",
                   color="#bbbbbb", fontsize=16)  # fmt: skip
@@ -64,7 +68,8 @@ def render_heatmap(view: HeatmapView, timezone_now: datetime) -> bytes:
     axes.set_xlim(x_edges[0], x_edges[-1])
     axes.yaxis.set_major_formatter(FuncFormatter(_price))
     axes.xaxis.set_major_formatter(FuncFormatter(lambda h, _: _clock(timezone_now, h)))
-    axes.set_xticks(np.arange(np.ceil(x_edges[0] / 6) * 6, 0.01, 6))
+    on_the_hour = -(timezone_now.hour % 6 + timezone_now.minute / 60)  # ticks at 00, 06, 12, 18
+    axes.set_xticks(np.arange(on_the_hour, x_edges[0], -6)[::-1])
     axes.tick_params(labelsize=11)
     axes.set_ylabel("price (USD)", fontsize=12)
     axes.set_xlabel(f"time ({timezone_now:%Z})", fontsize=11)

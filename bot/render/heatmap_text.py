@@ -18,7 +18,7 @@ def render_heatmap_caption(view: HeatmapView) -> str:
     lines = [
         f"<b>{escape(view.symbol)} liquidation heatmap</b> · {escape(view.venue_label)} · last 48 h",
         (
-            "Colour: modeled liquidation notional per 0.125 % price band (modeled, not observed; past "
+            f"Colour: modeled liquidation notional per {view.band_pct:g} % price band (modeled, not observed; past "
             "columns use the fit in force now)"
         ),
         (

@@ -40,6 +40,8 @@ def render_fit_line(venue: str, fit: MapFit, grid: CalibrationGrid | None = None
         )
     if venue in SILENT:
         return f"{name}: defaults assumed (it publishes no liquidations to fit to)"
+    if ev.intervals == 0:
+        return f"{name}: defaults assumed (not fitted yet: the first fit follows the backfill)"
     need = grid or CalibrationGrid()
     return (
         f"{name}: defaults assumed ({ev.events:,} liquidations in {ev.days:.1f} d; a fit needs "

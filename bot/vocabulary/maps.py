@@ -84,6 +84,8 @@ class HeatmapView:
     liquidations: tuple[tuple[datetime, float, float, bool], ...]
     mark: float
     now: datetime
+    band_pct: float = 0.2
+    """Width of a price band, percent of price."""
 
     @property
     def venue_label(self) -> str:
