@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
@@ -16,11 +17,12 @@ from bot.alerts.engine import Alerts
 from bot.maps.refit import MapRefit
 from bot.maps.score import MapScorer
 from bot.market.backfill import Backfill
+from bot.market.ingest import Ingestor, PollKind
 from bot.services import Services
-from bot.summaries.posts import post_due_summaries
 
 __all__ = [
     "register_alert_jobs",
+    "register_ingest_jobs",
     "register_model_jobs",
     "register_refit_job",
     "register_summary_job",
@@ -50,6 +52,30 @@ def _job(action: Callable[[], Awaitable[object]]) -> Job:
         await action()
 
     return callback
+
+
+FIRST_POLL_S = 0.1
+"""Delay of the first poll. Not 0: APScheduler's interval trigger, handed a start a moment in the past,
+schedules the first run one whole interval later."""
+
+
+def register_ingest_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
+    """Schedule the polls: snapshots, candles and tiers at once and then every period; pruning daily."""
+    config = ingestor.config
+    periods: dict[PollKind, float] = {
+        "snapshots": config.snapshot_every_s,
+        "candles": config.candles_every_s,
+        "tiers": config.tiers_every_s,
+    }
+    for kind, every_s in periods.items():
+        job_queue.run_repeating(
+            _job(partial(ingestor.ingest_once, kind)), every_s, first=FIRST_POLL_S,
+            name=f"ingest {kind}", job_kwargs=JOB_KWARGS,
+        )  # fmt: skip
+    job_queue.run_repeating(
+        _job(ingestor.prune), config.prune_every_s, first=60, name="prune market data",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
 
 
 def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
@@ -96,9 +122,9 @@ def register_refit_job(job_queue: JobQueue[Any], refit: MapRefit, scorer: MapSco
 
 
 def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
-    """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summary_posts.py)."""
+    """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summaries/posts.py)."""
     job_queue.run_repeating(
-        _job(lambda: post_due_summaries(services)), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
+        _job(services.summaries.post_due), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
         name="post scheduled summaries", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 

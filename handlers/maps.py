@@ -4,6 +4,7 @@ or the map over time; one map per chat every 10 s, and one heatmap by button."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -11,28 +12,22 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.chats.cooldown import Cooldown
+from bot.chats.directory import ChatDirectory
 from bot.commands.coins import CoinError
 from bot.commands.map_args import MapRequest, parse_map_args
 from bot.maps.heatmap import gather_heatmap
-from bot.maps.score import load_score
+from bot.maps.service import LiquidationMapService
 from bot.maps.view import draw_heatmap, draw_map, gather_map
+from bot.market.state import MarketState
 from bot.render.heatmap_text import render_heatmap_caption
 from bot.render.map_text import render_map_caption, render_map_text, render_map_wait
-from bot.services import Services
-from handlers.chats import chat_timezone
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.scope import MarketScope
 
-__all__ = [
-    "MAP_INTERVAL_S",
-    "handlers",
-    "make_heatmap_button",
-    "make_map_command",
-    "make_map_sender",
-]
+__all__ = ["MAP_INTERVAL_S", "MapSender", "handlers", "make_heatmap_button", "make_map_command"]
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 MAP_INTERVAL_S = 10.0
-
-
 HEATMAP_BUTTON = "mh|"
 
 
@@ -42,30 +37,32 @@ def _heatmap_button(coin: str) -> InlineKeyboardMarkup:
     )
 
 
-def make_map_sender(
-    services: Services,
-) -> Callable[[Message, MapRequest], Coroutine[Any, Any, None]]:
+@dataclass(frozen=True, slots=True)
+class MapSender:
     """Gather → draw off the loop → send: the map (with its heatmap button) or the heatmap."""
 
-    async def send_map(message: Message, request: MapRequest) -> None:
+    market: MarketState
+    maps: LiquidationMapService
+    chats: ChatDirectory
+    scope: MarketScope
+    clock: Clock
+
+    async def send(self, message: Message, request: MapRequest) -> None:
         """Reply with the chart or the heatmap and its caption, or the warming-up text."""
-        settings, now, coin = services.settings, services.clock(), request.coin
+        now, coin = self.clock(), request.coin
         view = await gather_map(
-            services.market, services.maps, coin, preferred_venue=settings.default_venue, now=now,
-            score=await load_score(services.store, coin, now),
-        )  # fmt: skip
-        timezone = await chat_timezone(services, message.chat_id)
+            self.market, self.maps, coin, preferred_venue=self.scope.default_venue, now=now
+        )
+        timezone = await self.chats.timezone(message.chat_id)
         if view.quote is None or view.modeled.is_empty:
             await message.reply_text(render_map_text(view), parse_mode=ParseMode.HTML)
             return
         if request.heatmap:
-            heat = await gather_heatmap(
-                services.maps, services.store, coin, mark=view.quote.mark_price, now=now
-            )
-            png = await draw_heatmap(heat, timezone)
-            await message.reply_photo(png, caption=render_heatmap_caption(heat),
-                                      parse_mode=ParseMode.HTML,
-                                      filename=f"liquidation-heatmap-{coin}.png")  # fmt: skip
+            heat = await gather_heatmap(self.maps, coin, mark=view.quote.mark_price, now=now)
+            await message.reply_photo(
+                await draw_heatmap(heat, timezone), caption=render_heatmap_caption(heat),
+                parse_mode=ParseMode.HTML, filename=f"liquidation-heatmap-{coin}.png",
+            )  # fmt: skip
             return
         await message.reply_photo(
             await draw_map(view, timezone),
@@ -75,19 +72,16 @@ def make_map_sender(
             reply_markup=_heatmap_button(coin),
         )
 
-    return send_map
 
-
-def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
-    """The /map handler: parse → per-chat cooldown → send (`make_map_sender`)."""
-    send_map = make_map_sender(services)
+def make_map_command(sender: MapSender, cooldown: Cooldown) -> Callback:
+    """The /map handler: parse → per-chat cooldown → send."""
 
     async def liquidation_map(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer /map COIN [heatmap] with a chart, the warming-up text, or a wait."""
         message = update.effective_message
         if message is None:
             return
-        request = parse_map_args(context.args or [], services.settings.symbols)
+        request = parse_map_args(context.args or [], sender.scope.symbols)
         if isinstance(request, CoinError):
             await message.reply_text(request.text, parse_mode=ParseMode.HTML)
             return
@@ -95,14 +89,13 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
         if not admission.allowed:
             await message.reply_text(render_map_wait(cooldown.interval_s, admission))
             return
-        await send_map(message, request)
+        await sender.send(message, request)
 
     return liquidation_map
 
 
-def make_heatmap_button(services: Services, cooldown: Cooldown) -> Callback:
+def make_heatmap_button(sender: MapSender, cooldown: Cooldown) -> Callback:
     """The heatmap button under /map: one heatmap per chat every 10 s; a press too soon gets a toast."""
-    send_map = make_map_sender(services)
 
     async def heatmap_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Send the heatmap of the button's coin, or say when it can be pressed again."""
@@ -111,7 +104,7 @@ def make_heatmap_button(services: Services, cooldown: Cooldown) -> Callback:
         if query is None or not isinstance(query.message, Message):
             return
         coin = (query.data or "").removeprefix(HEATMAP_BUTTON)
-        if coin not in services.settings.symbols:
+        if coin not in sender.scope.symbols:
             await query.answer("That coin is no longer tracked.")
             return
         admission = cooldown.admit(query.message.chat_id)
@@ -119,15 +112,23 @@ def make_heatmap_button(services: Services, cooldown: Cooldown) -> Callback:
             await query.answer(render_map_wait(cooldown.interval_s, admission))
             return
         await query.answer()
-        await send_map(query.message, MapRequest(coin, heatmap=True))
+        await sender.send(query.message, MapRequest(coin, heatmap=True))
 
     return heatmap_pressed
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers of this module; the cooldown lives as long as the Application."""
-    button = make_heatmap_button(services, Cooldown(MAP_INTERVAL_S))
+def handlers(
+    market: MarketState,
+    maps: LiquidationMapService,
+    chats: ChatDirectory,
+    scope: MarketScope,
+    clock: Clock,
+) -> list[BaseHandler[Any, Any, Any]]:
+    """The handlers of this module; the cooldowns live as long as the Application."""
+    sender = MapSender(market, maps, chats, scope, clock)
     return [
-        CommandHandler("map", make_map_command(services, Cooldown(MAP_INTERVAL_S))),
-        CallbackQueryHandler(button, pattern=r"^mh\|\w+$"),
+        CommandHandler("map", make_map_command(sender, Cooldown(MAP_INTERVAL_S))),
+        CallbackQueryHandler(
+            make_heatmap_button(sender, Cooldown(MAP_INTERVAL_S)), pattern=r"^mh\|\w+$"
+        ),
     ]

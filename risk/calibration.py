@@ -37,6 +37,7 @@ from risk.cohort_map import (
     DEFAULT_POSITION_NOTIONAL_USD,
     CohortLevels,
     build_levels,
+    exit_shares,
     level_log_ratios,
     side_totals,
 )
@@ -62,10 +63,12 @@ class CalibrationGrid:
 
     half_lives_s: tuple[float, ...] = (0.5 * 86_400, 86_400, 2 * 86_400, 4 * 86_400, 8 * 86_400)
     long_shares: tuple[float, ...] = (0.4, 0.5, 0.6)
+    stop_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+    target_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
     pool: int = 12
     prior_strength: float = 0.05
     min_events: int = 30
-    min_days: float = 1.0
+    min_days: float = 0.25
     iterations: int = 400
 
 
@@ -123,9 +126,11 @@ def cleared_by_bucket(
     hit = levels.crossing < n
     cross = levels.crossing[hit]
     age = history.end_s[cross] - levels.birth_s[hit]
+    kept = exit_shares(levels, history, fit, np.minimum(levels.crossing, n - 1))[hit]
     usd = (
         levels.unit_coins[hit]
         * np.exp(-fit.hazard_per_s * age)
+        * kept
         * np.exp(levels.log_level[hit])
         * scale[cross]
     )
@@ -196,13 +201,24 @@ def fit_map(
         table, base.leverages, float(np.median(history.typical)), position_notional_usd
     )
     best: tuple[float, float, FloatArray, MapFit] | None = None
-    for half_life in settings.half_lives_s:
-        for share in settings.long_shares:
-            pilot = replace(base, half_life_s=half_life, long_share=share)
+    pilots = [
+        replace(base, half_life_s=half_life, long_share=share)
+        for half_life in settings.half_lives_s
+        for share in settings.long_shares
+    ]
+    for stage in range(3):  # (T½, β) on their grid, then the stop share, then the target share
+        for pilot in pilots:
             loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings)
             if best is None or loss < best[0]:
                 best = (loss, prior_loss, w, pilot)
-    assert best is not None  # the grids are never empty
+        assert best is not None  # the grids are never empty
+        chosen = best[3]
+        pilots = (
+            [replace(chosen, stop_share=x) for x in settings.stop_shares]
+            if stage == 0
+            else [replace(chosen, target_share=x) for x in settings.target_shares]
+        )
+    assert best is not None
     loss, prior_loss, w, pilot = best
     weights = tuple((lev, float(x)) for lev, x in zip(base.leverages, w / w.sum(), strict=True))
     ratio = loss / prior_loss if prior_loss > 0 else 1.0

@@ -8,8 +8,10 @@ ticks of one pair collapses into its latest). The task computes the distances of
 from the new mark, steps the ladder (bot/alert_rules.py, vectorised), and hands the alerts to the
 `AlertBook` (gate, outbox, sender), then saves the changed ladder states (`watches.alert_state`).
 
-Idempotency keys: `pos:{watch}:{level}:{arm}` for a ladder step, `pos:{watch}:crossed:{arm}` for the
-crossing, `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
+Idempotency keys (watch ids are never reused, bot/store/migrations 0003): `pos:{watch}:{level}:{arm}`
+for a ladder step, `pos:{watch}:crossed:{arm}` for the crossing (both supersede the watch's ladder
+steps still waiting in the outbox: a closer step or the crossing makes them moot; the crossing itself
+is never superseded), `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
 every few seconds, against the combined liquidation map). Watches are reloaded every `reload_s` (new
 and removed watches, chat settings) and at once after `watches_changed()`.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,42 +39,34 @@ from bot.alerts.ladder import (
     remember_cluster,
 )
 from bot.alerts.market_watch import MarketAlerts
+from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
+from bot.market.tiers import TierBook
 from bot.render.alert_text import render_cluster, render_crossed, render_ladder
-from bot.services import Services
 from bot.store import Store
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.events import Signal
+from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
 from risk.errors import RiskError
-from risk.liquidation import Position, liquidation_price
+from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 from risk.tiers import TierTable
-from risk.venues import MarginMode, Side
+from risk.venues import Side
 
-__all__ = ["AlertEngine", "Alerts", "PairWatches", "start_alerts", "watch_position"]
+__all__ = [
+    "AlertEngine",
+    "Alerts",
+    "PairWatches",
+    "start_alerts",
+]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 MapProvider = Callable[[str], LiquidationMap]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-
-
-def watch_position(watch: Watch) -> Position:
-    """The risk engine's position for a stored watch (cross without a wallet: its own margin)."""
-    cross = watch.margin_mode == "cross"
-    margin = watch.quantity * watch.entry_price / watch.leverage
-    return Position(
-        venue=watch.venue,  # type: ignore[arg-type]  # parsed in __post_init__
-        symbol=watch.symbol,
-        side=Side(watch.side),
-        leverage=watch.leverage,
-        entry_price=watch.entry_price,
-        quantity=watch.quantity,
-        margin_mode=MarginMode.CROSS if cross else MarginMode.ISOLATED,
-        wallet_balance=(watch.wallet_balance or margin) if cross else None,
-    )
 
 
 def _terms(watch: Watch) -> tuple[object, ...]:
@@ -228,7 +222,7 @@ class AlertEngine:
         for watch, ladder in zip(watches, ladders, strict=True):
             held = known.get(watch.id or 0)
             stored = held[0].stored(held[1]) if held else watch.alert_state
-            state = LadderState.from_stored(stored, len(ladder))
+            state = LadderState.begun(stored, ladder)
             levels.append(state.level)
             arms.append(state.arm)
             memory = stored.get("clusters")
@@ -295,12 +289,15 @@ class AlertEngine:
         assert watch.id is not None
         steps = pair.ladders[i][np.isfinite(pair.ladders[i])]
         arm = int(pair.arms[i])
+        ladder = f"watch:{watch.id}:ladder"
         if level > len(steps):
             text, line = render_crossed(watch, liquidation, mark)
-            return Alert(f"pos:{watch.id}:crossed:{arm}", watch.chat_id, "crossed", text, line)
+            key = f"pos:{watch.id}:crossed:{arm}"
+            return Alert(key, watch.chat_id, "crossed", text, line, supersedes=ladder)
         distance = float(pair.distances(mark)[i])
         text, line = render_ladder(watch, float(steps[level - 1]), distance, liquidation, mark)
-        return Alert(f"pos:{watch.id}:{level}:{arm}", watch.chat_id, "position", text, line)
+        key = f"pos:{watch.id}:{level}:{arm}"
+        return Alert(key, watch.chat_id, "position", text, line, series=ladder, supersedes=ladder)
 
     async def check_clusters(self) -> int:
         """Announce large modeled clusters newly between a watch's mark and liquidation price."""
@@ -370,16 +367,28 @@ class Alerts:
         return await self.book.send_digests(self.clock())
 
 
-async def start_alerts(services: Services, wake_sender: Callable[[], None]) -> Alerts:
-    """Load the chats and watches, listen to every mark, and hook `services.watches_changed`."""
-    book = AlertBook(services.store, services.clock, wake_sender)
+async def start_alerts(
+    store: Store,
+    market: MarketState,
+    tiers: TierBook,
+    maps: LiquidationMapService,
+    *,
+    symbols: Sequence[str],
+    clock: Clock,
+    watches_changed: Signal,
+    outbox_written: Signal,
+) -> Alerts:
+    """Load the chats and watches, listen to every mark, and reload when `watches_changed` fires."""
+    book = AlertBook(store, clock, outbox_written.emit)
     await book.load()
-    engine = AlertEngine(
-        services.store, services.market, services.tiers, services.maps.combined_map, book,
-        services.clock,
-    )  # fmt: skip
+    engine = AlertEngine(store, market, tiers, maps.combined_map, book, clock)
     await engine.reload()
-    market = MarketAlerts(services.market, book, services.settings.symbols, services.clock)
-    services.watches_changed = engine.watches_changed
-    remove = services.market.add_mark_listener(engine.on_mark)
-    return Alerts(engine, market, book, services.clock, remove)
+    market_alerts = MarketAlerts(market, book, symbols, clock)
+    disconnect = watches_changed.connect(engine.watches_changed)
+    remove = market.add_mark_listener(engine.on_mark)
+
+    def stop_listening() -> None:
+        disconnect()
+        remove()
+
+    return Alerts(engine, market_alerts, book, clock, stop_listening)

@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from bot.maps.service import LiquidationMapService
-from bot.store import Store
 from bot.vocabulary.maps import HeatmapView
 from bot.vocabulary.records import LiquidationEvent, from_ms
 from risk.cohort_map import build_levels, levels_map
@@ -93,7 +92,7 @@ def band_edges(mark: float, bin_width_pct: float) -> np.ndarray:
 
 
 async def gather_heatmap(
-    maps: LiquidationMapService, store: Store, symbol: str, *, mark: float, now: datetime
+    maps: LiquidationMapService, symbol: str, *, mark: float, now: datetime
 ) -> HeatmapView:
     """The heatmap of ``symbol`` over the last `SPAN`, banded around ``mark`` (module docstring)."""
     venues, inputs = [], []
@@ -112,7 +111,7 @@ async def gather_heatmap(
     )
     edges = band_edges(mark, width)
     path = _path(inputs[0][0], now - SPAN) if inputs else ()
-    events = await store.liquidations.since(now - SPAN, symbol, until=now)
+    events = await maps.realized_events(symbol, now - SPAN, now)
     return HeatmapView(
         symbol, tuple(venues), tuple(times), heatmap_matrix(columns, edges), path,
         tuple(_liquidation(e) for e in events), mark, now, BAND_BINS * width,

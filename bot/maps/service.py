@@ -26,7 +26,8 @@ import numpy.typing as npt
 
 from bot.maps.buckets import DEFAULT_INTERVAL_S, BucketState, intervals_from_market_data
 from bot.store import Store
-from bot.vocabulary.records import to_ms
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.records import LiquidationEvent, to_ms
 from risk.clusters import ClusterModelConfig, Interval
 from risk.cohort_book import CohortBook, advance_book
 from risk.cohort_live import book_from_history, map_of_book
@@ -54,9 +55,6 @@ MAX_LOOKBACK = timedelta(days=90)
 
 TierTableProvider = Callable[[str, str], TierTable]
 """``(venue, symbol) -> TierTable``; e.g. `risk.tiers.default_tier_table` or the live refresh."""
-
-Clock = Callable[[], datetime]
-
 
 @dataclass(slots=True)
 class _Track:
@@ -271,6 +269,17 @@ class LiquidationMapService:
         """Every venue's map of ``symbol`` added bin by bin (empty when there is none)."""
         maps = [t.liq_map for (_, s), t in self._tracks.items() if s == symbol]
         return combine_maps(maps) if maps else LiquidationMap(self.config.bin_width_pct)
+
+    @property
+    def store(self) -> Store:
+        """The store the maps are built from (their fits and live score live there too)."""
+        return self._store
+
+    async def realized_events(
+        self, symbol: str, start: datetime, end: datetime
+    ) -> list[LiquidationEvent]:
+        """The liquidations of ``symbol`` the venues reported in ``[start, end)``, oldest first."""
+        return await self._store.liquidations.since(start, symbol, until=end)
 
     async def realized(
         self, symbol: str, start: datetime, *, end: datetime | None = None, venue: str | None = None

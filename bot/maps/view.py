@@ -1,22 +1,22 @@
-"""What `/map` shows, gathered from the live market and the map service: the combined modeled map,
-the mark it is drawn around, and (while the model warms up) the realized liquidations instead.
+"""What `/map` shows, gathered from the live market and the map service: the combined modeled map
+(cleared at the mark it is read from), the fits in force, the live score, and (while the model warms
+up) the realized liquidations instead.
 
-The chart is drawn in a worker thread (`draw_map`): matplotlib takes a few hundred milliseconds, and
-the event loop must keep answering other chats meanwhile.
+The charts are drawn in a worker thread (`draw_map`, `draw_heatmap`): matplotlib takes a few hundred
+milliseconds, and the event loop must keep answering other chats meanwhile.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import datetime
 
+from bot.maps.score import load_score
 from bot.maps.service import LiquidationMapService
-from bot.market.state import MarketState
+from bot.market.state import MarketState, pick_mark
 from bot.render.heatmap_chart import render_heatmap
 from bot.render.map_chart import render_liquidation_map
-from bot.vocabulary.maps import REALIZED_LOOKBACK, HeatmapView, MapScore, MapView
-from bot.vocabulary.quotes import LiveQuote
+from bot.vocabulary.maps import REALIZED_LOOKBACK, HeatmapView, MapView
 from bot.vocabulary.zones import zone
 from risk.map_clearing import clear_crossed
 
@@ -24,19 +24,7 @@ __all__ = [
     "draw_heatmap",
     "draw_map",
     "gather_map",
-    "pick_mark",
 ]
-
-
-def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:
-    """The preferred venue's quote when fresh, else the first fresh one, else the freshest stale one."""
-    fresh = [q for q in quotes if not q.stale]
-    for quote in fresh:
-        if quote.venue == preferred_venue:
-            return quote
-    if fresh:
-        return fresh[0]
-    return min(quotes, key=lambda q: q.mark_age_s, default=None)
 
 
 async def gather_map(
@@ -46,10 +34,9 @@ async def gather_map(
     *,
     preferred_venue: str,
     now: datetime,
-    score: MapScore | None = None,
 ) -> MapView:
-    """The combined modeled map of `symbol`, its mark, the fits in force and the live ``score``
-    (`bot.maps.score.load_score`), and the realized map if the model is empty."""
+    """The combined modeled map of `symbol`, its mark, the fits in force and the live score
+    (`bot.maps.score`), and the realized map if the model is empty."""
     modeled = maps.combined_map(symbol)
     venues = tuple(v for v in maps.venues_for(symbol) if not maps.map_for(v, symbol).is_empty)
     quote = pick_mark(market.quotes(symbol, now), preferred_venue)
@@ -60,6 +47,7 @@ async def gather_map(
     if modeled.is_empty:
         realized = await maps.realized(symbol, now - REALIZED_LOOKBACK, end=now)
     fits = tuple((v, maps.fit_for(v, symbol)) for v in venues)
+    score = await load_score(maps.store, symbol, now)
     return MapView(symbol, modeled, venues, quote, now, realized, fits, score)
 
 

@@ -11,28 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import httpx
-from telegram.ext import CallbackContext, JobQueue
 
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import ExchangeError, RateLimited
 from bot.feeds.protocol import Decoded, StreamSpec
-from bot.feeds.stream import Backoff, StreamRunner, StreamTimeouts
+from bot.feeds.stream import StreamRunner, StreamTimeouts
 from bot.market.batch import EventBatcher
 from bot.market.state import MarketState
 from bot.store import Store
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, StoredTierTable, VenueSnapshot
-from config.settings import Settings
 
-__all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient", "register_jobs"]
+__all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient"]
 
 logger = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 PollKind = Literal["snapshots", "candles", "tiers"]
 
 
@@ -119,9 +118,10 @@ class Ingestor:
         self._failures: dict[tuple[str, PollKind], int] = {}
 
     @classmethod
-    def from_settings(
+    def for_venues(
         cls,
-        settings: Settings,
+        urls: Mapping[str, tuple[str, str]],
+        symbols: Sequence[str],
         http: httpx.AsyncClient,
         store: Store,
         market: MarketState,
@@ -129,12 +129,10 @@ class Ingestor:
         clock: Clock,
         config: IngestConfig | None = None,
     ) -> Ingestor:
-        """Clients and streams of every configured venue, on the settings' URLs."""
+        """Clients and streams of every venue in `urls` (venue -> (REST URL, WebSocket URL))."""
         clients: dict[str, VenueClient] = {}
         streams: list[StreamSpec] = []
-        symbols = settings.symbols
-        for venue in settings.venues:
-            rest, ws = settings.venue_urls(venue)
+        for venue, (rest, ws) in urls.items():
             if venue == "binance":
                 clients[venue] = binance.BinanceClient(http, rest)
                 streams.append(binance.stream_spec(ws, symbols))
@@ -311,50 +309,3 @@ class Ingestor:
         return await self.store.liquidations.prune(cutoff) + await self.store.snapshots.prune(
             cutoff
         )
-
-
-def _poll_job(
-    ingestor: Ingestor, kind: PollKind
-) -> Callable[[CallbackContext[Any, Any, Any, Any]], Any]:
-    async def poll(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """JobQueue callback: one `ingest_once`."""
-        del context
-        await ingestor.ingest_once(kind)
-
-    return poll
-
-
-def _prune_job(ingestor: Ingestor) -> Callable[[CallbackContext[Any, Any, Any, Any]], Any]:
-    async def prune(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """JobQueue callback: drop data past the retention."""
-        del context
-        await ingestor.prune()
-
-    return prune
-
-
-FIRST_POLL_S = 0.1
-"""Delay of the first poll. Not 0: APScheduler's interval trigger, handed a start a moment in the past,
-schedules the first run one whole interval later."""
-
-
-def register_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
-    """Schedule the polls: snapshots, candles and tiers at once and then every period; pruning daily."""
-    config, kwargs = ingestor.config, {"max_instances": 1, "coalesce": True}
-    periods: dict[PollKind, float] = {
-        "snapshots": config.snapshot_every_s,
-        "candles": config.candles_every_s,
-        "tiers": config.tiers_every_s,
-    }
-    for kind, every_s in periods.items():
-        job_queue.run_repeating(
-            _poll_job(ingestor, kind),
-            every_s,
-            first=FIRST_POLL_S,
-            name=f"ingest {kind}",
-            job_kwargs=kwargs,
-        )
-    job_queue.run_repeating(
-        _prune_job(ingestor), config.prune_every_s, first=60, name="prune market data",
-        job_kwargs=kwargs,
-    )  # fmt: skip

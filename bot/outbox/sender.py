@@ -15,9 +15,11 @@ a `RateLimiter` (bot/pacing.py). What happens to a row:
                       counts as sent
     chat migrated ... failed, naming the supergroup's new id
 
-Order in a chat: when one of a chat's rows is deferred the chat is held until then, and its later rows
-wait with it (they are given back untried), so a chat's messages leave in the order they were written.
-A row never sleeps long for its chat's limit either: past `max_wait_s` it is given back instead.
+Order in a chat: the outbox hands out a chat's rows in the order they were written, and none while an
+earlier one waits (bot/store/outbox.py). When one of a chat's rows is deferred the chat is held until
+then, and its later rows wait with it (they are given back untried), so a chat's messages leave in the
+order they were written, across 429s, backoffs, restarts and several senders. A row never sleeps
+long for its chat's limit either: past `max_wait_s` it is given back instead.
 
 Exactly once. Only the sender holding a row's claim sends it, and marks it sent as soon as Telegram
 answers. A crash after the claim but before the request leaves the row claimed until its lease
@@ -28,7 +30,7 @@ lease runs out. A timeout while reading Telegram's answer is the same ambiguity,
 a late duplicate beats a missed liquidation alert. The lease must outlast a drain, which sends at most
 `batch` rows and never waits more than `max_wait_s` for a chat, so `__init__` requires
 `batch / overall_per_s + max_wait_s` to be at most half the lease. Across a crash, rows whose lease ran
-out go after rows of the same chat that were never claimed.
+out go again in their chat's written order.
 
 Several senders (one per worker) may share the outbox: claims take FOR UPDATE SKIP LOCKED on
 PostgreSQL. Each paces only itself, so give each 1/N of the bot's budget.
@@ -41,7 +43,6 @@ import base64
 import functools
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -53,13 +54,14 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.outbox.pacing import RateLimiter
 from bot.outbox.payloads import EditPayload, SendPayload, parse_payload
 from bot.store import Store
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import OutboxItem
 
-__all__ = ["DrainResult", "RetryPolicy", "Sender", "resume_chat"]
+__all__ = ["DrainResult", "RetryPolicy", "Sender", "is_not_modified", "resume_chat"]
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]  # aware UTC now; not bot.services.Clock, which would import a cycle
 
 Outcome = Literal["sent", "deferred", "failed", "blocked"]
 EDIT_WAIT_S = 2.0  # how long an edit waits before looking for its original again
@@ -82,9 +84,14 @@ class DrainResult:
     throttled: int = 0
 
 
+def is_not_modified(error: BadRequest) -> bool:
+    """Telegram refused an edit because the message already reads so: the edit has, in effect, happened."""
+    return "message is not modified" in error.message.lower()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with jitter after network errors, and when to give up."""
+    """When a failed row is tried again (the shared `Backoff`), and after how many attempts it fails."""
 
     max_attempts: int = 8
     base_s: float = 2.0
@@ -92,8 +99,8 @@ class RetryPolicy:
 
     def delay_s(self, attempt: int, rand: float) -> float:
         """Wait after failed attempt n (from 1): between half and all of min(cap, base·2^(n-1))."""
-        ceiling = min(self.cap_s, self.base_s * 2.0 ** max(attempt - 1, 0))
-        return ceiling * (0.5 + 0.5 * rand)
+        backoff = Backoff(initial_s=self.base_s, max_s=self.cap_s, multiplier=2.0, jitter=0.5)
+        return backoff.delay_s(max(attempt - 1, 0), lambda: 1.0 - rand)
 
 
 async def resume_chat(store: Store, chat_id: int, now: datetime) -> bool:
@@ -303,7 +310,7 @@ class Sender:
         if isinstance(error, ChatMigrated):
             return await self._fail(item, f"chat migrated to {error.new_chat_id}", result)
         if isinstance(error, BadRequest):
-            if original is not None and "message is not modified" in error.message.lower():
+            if original is not None and is_not_modified(error):
                 assert item.id is not None
                 await self._mark_sent(item.id, original.message_id, result)
                 return "sent"

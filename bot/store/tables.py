@@ -112,8 +112,11 @@ watches = Table(
     Column("paused", Boolean, nullable=False, server_default="0"),
     Column("alert_state", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("owner_id", BigInteger),
+    Column("owner_name", String(64)),
     Index(None, "chat_id"),
     Index(None, "venue", "symbol"),
+    sqlite_autoincrement=True,  # a number once shown, in a button or a key, never comes back
 )
 
 liquidation_events = Table(
@@ -202,7 +205,11 @@ outbox = Table(
     Column("error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("series", String(200)),
     Index(None, "status", "not_before"),
+    Index(None, "status", "chat_id", "id"),
+    Index(None, "series"),
+    sqlite_autoincrement=True,
 )
 
 schedules = Table(
@@ -218,6 +225,7 @@ schedules = Table(
     Column("next_run_at", UtcDateTime),
     Column("last_run_at", UtcDateTime),
     UniqueConstraint("chat_id", "kind"),
+    sqlite_autoincrement=True,
 )
 
 alert_states = Table(

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The risk card the desk builds for a position, and the refusal it gives instead when it cannot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""What `/map` reads: the view of one symbol's map, its fits and live score, and the per-chat admission."""
+"""What /map shows (the modeled map, its mark, the realized fallback, the fits in force and the live
+score), the heatmap view, and the per-chat cooldown's answer."""
 
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ __all__ = [
     "Chat",
     "FeedGap",
     "LiquidationEvent",
+    "MarginModeName",
     "MarkTick",
     "OpenInterestPoint",
     "OutboxItem",
@@ -27,7 +28,8 @@ __all__ = [
 ]
 
 PositionSide = Literal["long", "short"]
-OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+MarginModeName = Literal["isolated", "cross"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "dropped"]
 
 
 def to_ms(moment: datetime) -> int:
@@ -134,19 +136,33 @@ class Watch:
     leverage: float
     entry_price: float
     quantity: float
-    margin_mode: str = "isolated"
+    margin_mode: MarginModeName = "isolated"
     wallet_balance: float | None = None
     id: int | None = None
     paused: bool = False
     alert_state: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
+    owner_id: int | None = None
+    """The user who set the watch (in a group, only they or an admin remove it)."""
+    owner_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """What became of a request to remove watch `watch_id`; `owner_name` says whose it is."""
+
+    watch_id: int
+    outcome: Literal["removed", "missing", "not yours"]
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     """A message waiting to be delivered exactly once.
 
-    `key` is the idempotency key: writing the same key twice keeps the first row.
+    `key` is the idempotency key: writing the same key twice keeps the first row. A row of a `series`
+    (one watch's ladder) that is still pending when a row naming that series in `supersedes` is
+    written is dropped: the newer alert says more.
     """
 
     key: str
@@ -159,6 +175,8 @@ class OutboxItem:
     id: int | None = None
     message_id: int | None = None
     error: str | None = None
+    series: str | None = None
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

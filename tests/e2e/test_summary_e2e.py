@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.summaries.posts import post_due_summaries
 from bot.summaries.timetable import next_run
 from tests.e2e.harness import eventually, running_bot, settled
 
@@ -103,10 +102,10 @@ async def test_a_due_schedule_posts_once_into_its_topic(tmp_path: Path) -> None:
         [scheduled] = await store.schedules.list_for_chat(GROUP)
         due = replace(scheduled, next_run_at=services.clock() - timedelta(minutes=2))
         await store.schedules.upsert(due)
-        first = await post_due_summaries(services)
+        first = await services.summaries.post_due()
         await store.schedules.upsert(due)  # as if the first run crashed before mark_run
-        again = await post_due_summaries(services)
-        twice = await post_due_summaries(services)  # nothing due any more
+        again = await services.summaries.post_due()
+        twice = await services.summaries.post_due()  # nothing due any more
         await eventually(lambda: len(tg.sent_messages(GROUP)) >= 2)
         [after] = await store.schedules.list_for_chat(GROUP)
         posts = tg.sent_messages(GROUP)[1:]
