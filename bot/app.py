@@ -134,6 +134,7 @@ class Worker:
         sender: Sender,
         alerts: Alerts,
         disconnect_sender: Callable[[], None],
+        *,
         warm_up: asyncio.Task[None],
     ) -> None:
         self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
@@ -196,7 +197,7 @@ async def start_worker(
     jobs.register_refit_job(app.job_queue, refit, scorer)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
-    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender, warm_up)
+    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender, warm_up=warm_up)
 
 
 def tune_runtime() -> None:

@@ -19,8 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.maps.service import LiquidationMapService
-from bot.maps.view import pick_mark
-from bot.market.state import MarketState
+from bot.market.state import MarketState, pick_mark
 from bot.store import Store
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.maps import MapScore

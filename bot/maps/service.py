@@ -56,6 +56,7 @@ MAX_LOOKBACK = timedelta(days=90)
 TierTableProvider = Callable[[str, str], TierTable]
 """``(venue, symbol) -> TierTable``; e.g. `risk.tiers.default_tier_table` or the live refresh."""
 
+
 @dataclass(slots=True)
 class _Track:
     liq_map: LiquidationMap
