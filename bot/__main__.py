@@ -125,6 +125,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         if command == "check":
             print(_describe(settings))
+            from bot.app import describe_map_scores
+
+            print(asyncio.run(describe_map_scores(settings)))
             return 0
         if command != "migrate":
             settings.require_token()

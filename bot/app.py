@@ -16,6 +16,7 @@ import signal
 import sys
 from collections.abc import Callable
 from contextlib import AsyncExitStack
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -31,11 +32,15 @@ from bot.chats.timezones import TimezoneBook
 from bot.chats.watches import WatchBook
 from bot.desk.risk_desk import RiskDesk
 from bot.feeds.hyperliquid import HyperliquidClient
+from bot.maps.refit import MapRefit
+from bot.maps.score import MapScorer, load_score
 from bot.maps.service import LiquidationMapService
+from bot.market.backfill import Backfill, HistoryClient
 from bot.market.ingest import IngestConfig, Ingestor
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
+from bot.render.map_fit_text import render_score_line
 from bot.runtime.logs import configure_logging
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.services import Services
@@ -69,6 +74,7 @@ __all__ = [
     "Worker",
     "build_application",
     "build_services",
+    "describe_map_scores",
     "migrate_only",
     "run",
     "start_updates",
@@ -181,9 +187,12 @@ class Worker:
         sender: Sender,
         alerts: Alerts,
         disconnect_sender: Callable[[], None],
+        *,
+        warm_up: asyncio.Task[None],
     ) -> None:
         self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
         self.alerts, self._disconnect_sender = alerts, disconnect_sender
+        self.warm_up = warm_up
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(sender.run(self._stop), name="outbox sender")
         self._alerts_task = asyncio.create_task(alerts.run(self._stop), name="alert engine")
@@ -191,6 +200,9 @@ class Worker:
     async def stop(self) -> None:
         """Stop the sender (after its current drain), the feeds, and the sender's bot."""
         self._stop.set()
+        self.warm_up.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.warm_up
         self._disconnect_sender()
         self.sender.wake()
         await self._task
@@ -220,6 +232,13 @@ async def start_worker(
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()
+    history = {v: c for v, c in ingestor.clients.items() if isinstance(c, HistoryClient)}
+    backfill = Backfill(
+        services.store, history, settings.symbols, services.clock,
+        venues_without_history=[v for v in settings.venues if v not in history],
+    )  # fmt: skip
+    refit = MapRefit(services.store, services.maps, services.clock)
+    warm_up = asyncio.create_task(jobs.warm_maps(backfill, services, refit), name="backfill")
     # The outbox paces itself (bot/pacing.py); its bot has no second rate limiter that would retry 429s.
     sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
     await sender_bot.initialize()
@@ -233,10 +252,15 @@ async def start_worker(
     assert app.job_queue is not None
     jobs.register_ingest_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services, time_scale)
+    scorer = MapScorer(
+        services.store, services.maps, services.market, services.clock,
+        symbols=settings.symbols, preferred_venue=settings.default_venue,
+    )  # fmt: skip
+    jobs.register_refit_job(app.job_queue, refit, scorer)
     jobs.register_alert_jobs(app.job_queue, alerts, time_scale)
     jobs.register_summary_job(app.job_queue, services)
     jobs.register_wallet_job(app.job_queue, services)
-    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender)
+    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender, warm_up=warm_up)
 
 
 def tune_runtime() -> None:
@@ -246,6 +270,24 @@ def tune_runtime() -> None:
     each crossing can cost the event loop up to 5 ms, which dominated a /risk round trip.
     """
     sys.setswitchinterval(0.001)
+
+
+async def describe_map_scores(settings: Settings, now: datetime | None = None) -> str:
+    """`python -m bot check`: the map's live score per symbol over the last 7 days."""
+    store = await Store.open(settings.database_url)
+    try:
+        now = now or utc_now()
+        header = (
+            "map live score, last 7 days (share of liquidated notional within ±0.5 % of a level "
+            "held just before; a uniform spread beside it):"
+        )
+        lines = [header] + [
+            f"  {symbol}: {render_score_line(await load_score(store, symbol, now))}"
+            for symbol in settings.symbols
+        ]
+        return "\n".join(lines)
+    finally:
+        await store.close()
 
 
 async def migrate_only(settings: Settings) -> None:

@@ -14,6 +14,9 @@ from typing import Any
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.alerts.engine import Alerts
+from bot.maps.refit import MapRefit
+from bot.maps.score import MapScorer
+from bot.market.backfill import Backfill
 from bot.market.ingest import Ingestor, PollKind
 from bot.services import Services
 
@@ -21,14 +24,17 @@ __all__ = [
     "register_alert_jobs",
     "register_ingest_jobs",
     "register_model_jobs",
+    "register_refit_job",
     "register_summary_job",
     "register_wallet_job",
     "start_mirror",
+    "warm_maps",
 ]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
 MODEL_UPDATE_S = 60.0
+REFIT_S = 3600.0
 TIER_RELOAD_S = 600.0
 MIRROR_S = 5.0
 MARKET_ALERTS_S = 10.0
@@ -92,6 +98,36 @@ def register_model_jobs(
     )  # fmt: skip
 
 
+async def warm_maps(backfill: Backfill, services: Services, refit: MapRefit) -> None:
+    """Backfill the venues' history, rebuild the maps on it (warm within a minute of start), then
+    fit them to the stored liquidations.
+
+    A failure is logged, never raised: the maps then warm up from live data, on the defaults.
+    """
+    try:
+        await backfill.run()
+    except Exception:
+        log.exception("backfill failed; the maps warm up from live data")
+    await services.maps.rebuild()
+    try:
+        await refit.refit()
+    except Exception:
+        log.exception("map refit failed; the stated defaults stay in force")
+
+
+def register_refit_job(job_queue: JobQueue[Any], refit: MapRefit, scorer: MapScorer) -> None:
+    """Worker: the maps refitted to the last 7 days of liquidations every hour; the live score's
+    hours checked every minute (held and scored hourly, `bot.maps.score`)."""
+    job_queue.run_repeating(
+        _job(refit.refit), REFIT_S, first=REFIT_S, name="refit liquidation maps",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+    job_queue.run_repeating(
+        _job(scorer.tick), MODEL_UPDATE_S, first=MODEL_UPDATE_S, name="score liquidation maps",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
 def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
     """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summaries/posts.py)."""
     job_queue.run_repeating(
@@ -148,3 +184,7 @@ async def start_mirror(job_queue: JobQueue[Any], services: Services) -> None:
         _job(mirror.once), MIRROR_S, first=MIRROR_S, name="mirror market", job_kwargs=JOB_KWARGS
     )
     register_model_jobs(job_queue, services)
+    job_queue.run_repeating(  # the worker refits hourly; a web process rebuilds on the stored fits
+        _job(services.maps.rebuild), REFIT_S, first=REFIT_S, name="reload map fits",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip

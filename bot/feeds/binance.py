@@ -17,15 +17,18 @@ import httpx
 import orjson
 
 from bot.feeds.errors import MalformedPayload
+from bot.feeds.paging import page_windows
 from bot.feeds.protocol import Decoded, StreamSpec, checked_symbol, parses
 from bot.feeds.rest import request_json
 from bot.vocabulary.records import (
     Candle,
     LiquidationEvent,
     MarkTick,
+    OpenInterestPoint,
     StoredTierTable,
     VenueSnapshot,
     from_ms,
+    to_ms,
 )
 
 __all__ = [
@@ -40,6 +43,7 @@ __all__ = [
     "parse_klines",
     "parse_mark_prices",
     "parse_open_interest",
+    "parse_open_interest_hist",
     "parse_premium_index",
     "stream_spec",
 ]
@@ -47,6 +51,8 @@ __all__ = [
 VENUE = "binance"
 DEFAULT_FUNDING_INTERVAL_H = 8.0
 INTERVALS = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14_400: "4h", 86_400: "1d"}
+OI_HISTORY_PAGE = 500
+KLINE_PAGE = 1500
 STREAMS = ("!forceOrder@arr", "!markPrice@arr@1s", "!contractInfo")
 
 
@@ -271,6 +277,21 @@ def parse_klines(rows: Iterable[list[Any]], coin: str, interval_s: int) -> list[
     ]
 
 
+@parses(VENUE, "openInterestHist")
+def parse_open_interest_hist(items: Iterable[dict[str, Any]], coin: str) -> list[OpenInterestPoint]:
+    """`openInterestHist` items (oldest first) as points; `timestamp` may be a string or an int."""
+    return [
+        OpenInterestPoint(
+            VENUE,
+            coin,
+            from_ms(int(item["timestamp"])),
+            float(item["sumOpenInterest"]),
+            float(item["sumOpenInterestValue"]),
+        )
+        for item in items
+    ]
+
+
 class BinanceClient:
     """Keyless REST calls against `base_url` (normally https://fapi.binance.com)."""
 
@@ -309,3 +330,37 @@ class BinanceClient:
         items = await request_json(self._http, VENUE, f"{self._base}/fapi/v1/fundingInfo")
         self._intervals_h = parse_funding_info(items)
         return []
+
+    async def fetch_open_interest_history(
+        self, coin: str, start: datetime, end: datetime
+    ) -> list[OpenInterestPoint]:
+        """5-minute open interest in ``[start, end]``, oldest first (the venue keeps 30 days).
+
+        Paged by ``startTime``/``endTime`` windows of 500 points, newest window first.
+        """
+        points: list[OpenInterestPoint] = []
+        url = f"{self._base}/futures/data/openInterestHist"
+        for first, last in page_windows(to_ms(start), to_ms(end), 300_000, OI_HISTORY_PAGE):
+            params: dict[str, str | int] = {
+                "symbol": instrument(coin), "period": "5m", "limit": OI_HISTORY_PAGE,
+                "startTime": first, "endTime": last,
+            }  # fmt: skip
+            points += parse_open_interest_hist(
+                await request_json(self._http, VENUE, url, params=params), coin
+            )
+        return sorted(set(points), key=lambda p: p.time)
+
+    async def fetch_candle_history(
+        self, coin: str, interval_s: int, start: datetime, end: datetime
+    ) -> list[Candle]:
+        """Candles opened in ``[start, end]``, oldest first, with taker-buy volume; pages of 1,500."""
+        candles: dict[datetime, Candle] = {}
+        url = f"{self._base}/fapi/v1/klines"
+        for first, last in page_windows(to_ms(start), to_ms(end), interval_s * 1000, KLINE_PAGE):
+            params: dict[str, str | int] = {
+                "symbol": instrument(coin), "interval": INTERVALS[interval_s], "limit": KLINE_PAGE,
+                "startTime": first, "endTime": last,
+            }  # fmt: skip
+            rows = await request_json(self._http, VENUE, url, params=params)
+            candles.update((c.open_time, c) for c in parse_klines(rows, coin, interval_s))
+        return [candles[t] for t in sorted(candles)]

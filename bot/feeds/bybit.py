@@ -17,15 +17,18 @@ import httpx
 import orjson
 
 from bot.feeds.errors import ExchangeRejected, MalformedPayload, RateLimited
+from bot.feeds.paging import page_windows
 from bot.feeds.protocol import Decoded, StreamSpec, checked_symbol, parses
 from bot.feeds.rest import request_json
 from bot.vocabulary.records import (
     Candle,
     LiquidationEvent,
     MarkTick,
+    OpenInterestPoint,
     StoredTierTable,
     VenueSnapshot,
     from_ms,
+    to_ms,
 )
 
 __all__ = [
@@ -36,6 +39,7 @@ __all__ = [
     "instrument",
     "parse_all_liquidation",
     "parse_kline",
+    "parse_open_interest_page",
     "parse_risk_limits",
     "parse_tickers",
     "stream_spec",
@@ -43,6 +47,10 @@ __all__ = [
 
 VENUE = "bybit"
 RATE_LIMIT_STATUSES = {429: 1.0, 403: 600.0}
+OI_HISTORY_PAGE = 200
+KLINE_PAGE = 1000
+MAX_OI_PAGES = 500
+"""A cursor that never ends is the venue's fault, not a reason to loop for ever."""
 INTERVALS = {60: "1", 300: "5", 900: "15", 3600: "60", 14_400: "240", 86_400: "D"}
 
 
@@ -220,6 +228,19 @@ def parse_risk_limits(body: dict[str, Any], coin: str, fetched_at: datetime) -> 
     return StoredTierTable(VENUE, coin, fetched_at, rows, 1.0, "bybit /v5/market/risk-limit")
 
 
+@parses(VENUE, "open-interest")
+def parse_open_interest_page(
+    body: dict[str, Any], coin: str
+) -> tuple[list[OpenInterestPoint], str]:
+    """One page of `open-interest` history (newest first on the wire) and its next cursor."""
+    result = _result(body)
+    points = [
+        OpenInterestPoint(VENUE, coin, from_ms(int(i["timestamp"])), float(i["openInterest"]))
+        for i in result["list"]
+    ]
+    return points, str(result.get("nextPageCursor") or "")
+
+
 class BybitClient:
     """Keyless REST calls against `base_url` (normally https://api.bybit.com)."""
 
@@ -261,3 +282,36 @@ class BybitClient:
             body = await self._get("/v5/market/risk-limit", params)
             tables.append(parse_risk_limits(body, coin, now))
         return tables
+
+    async def fetch_open_interest_history(
+        self, coin: str, start: datetime, end: datetime
+    ) -> list[OpenInterestPoint]:
+        """5-minute open interest in ``[start, end]``, oldest first; pages of 200 by cursor."""
+        points: list[OpenInterestPoint] = []
+        params: dict[str, str | int] = {
+            "category": "linear", "symbol": instrument(coin), "intervalTime": "5min",
+            "startTime": to_ms(start), "endTime": to_ms(end), "limit": OI_HISTORY_PAGE,
+        }  # fmt: skip
+        for _ in range(MAX_OI_PAGES):
+            page, cursor = parse_open_interest_page(
+                await self._get("/v5/market/open-interest", params), coin
+            )
+            points += page
+            if not cursor or not page:
+                break
+            params["cursor"] = cursor
+        return sorted(set(points), key=lambda p: p.time)
+
+    async def fetch_candle_history(
+        self, coin: str, interval_s: int, start: datetime, end: datetime
+    ) -> list[Candle]:
+        """Candles opened in ``[start, end]``, oldest first (no taker-buy volume on Bybit)."""
+        candles: dict[datetime, Candle] = {}
+        for first, last in page_windows(to_ms(start), to_ms(end), interval_s * 1000, KLINE_PAGE):
+            params: dict[str, str | int] = {
+                "category": "linear", "symbol": instrument(coin),
+                "interval": INTERVALS[interval_s], "start": first, "end": last, "limit": KLINE_PAGE,
+            }  # fmt: skip
+            body = await self._get("/v5/market/kline", params)
+            candles.update((c.open_time, c) for c in parse_kline(body, coin, interval_s))
+        return [candles[t] for t in sorted(candles)]

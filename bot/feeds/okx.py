@@ -24,9 +24,11 @@ from bot.vocabulary.records import (
     Candle,
     LiquidationEvent,
     MarkTick,
+    OpenInterestPoint,
     StoredTierTable,
     VenueSnapshot,
     from_ms,
+    to_ms,
 )
 
 __all__ = [
@@ -40,12 +42,16 @@ __all__ = [
     "parse_funding_rate",
     "parse_instruments",
     "parse_liquidation_orders",
+    "parse_open_interest_history",
     "parse_position_tiers",
     "stream_spec",
 ]
 
 VENUE = "okx"
 BARS = {60: "1m", 300: "5m", 900: "15m", 3600: "1H", 14_400: "4H", 86_400: "1Dutc"}
+HISTORY_PAGE = 100
+MAX_HISTORY_PAGES = 15
+"""The rubik statistics keep the latest 1,440 points (5 days of 5-minute steps): 15 pages of 100."""
 BUNDLED_CONTRACT_VALUES: dict[str, float] = {
     "BTC-USDT-SWAP": 0.01,
     "ETH-USDT-SWAP": 0.1,
@@ -237,6 +243,15 @@ def parse_candles(body: Any, coin: str, interval_s: int) -> list[Candle]:
     ]
 
 
+@parses(VENUE, "open-interest-history")
+def parse_open_interest_history(body: Any, coin: str) -> list[OpenInterestPoint]:
+    """Rows ``[ts, oi, oiCcy, oiUsd]`` (newest first on the wire) as points, oldest first."""
+    return [
+        OpenInterestPoint(VENUE, coin, from_ms(int(r[0])), float(r[2]), float(r[3]))
+        for r in reversed(_envelope(body))
+    ]
+
+
 @parses(VENUE, "position-tiers")
 def parse_position_tiers(
     body: Any, coin: str, contract_value: float, fetched_at: datetime
@@ -314,3 +329,49 @@ class OkxClient:
             contract_value = self.contract_values.get(instrument(coin), 1.0)
             tables.append(parse_position_tiers(body, coin, contract_value, now))
         return tables
+
+    async def _walk_back(
+        self, path: str, params: dict[str, str | int], start: datetime, end: datetime
+    ) -> list[Any]:
+        """Pages of a newest-first endpoint from ``end`` back to ``start`` by its `end`/`after`
+        cursor (records earlier than the oldest of the page); at most `MAX_HISTORY_PAGES`."""
+        cursor_key = "end" if "rubik" in path else "after"
+        bodies, cursor = [], to_ms(end) + 1
+        for _ in range(MAX_HISTORY_PAGES if "rubik" in path else 10 * MAX_HISTORY_PAGES):
+            body = await self._get(path, {**params, cursor_key: cursor, "limit": HISTORY_PAGE})
+            rows = _envelope(body)
+            bodies.append(body)
+            if not rows:
+                break
+            cursor = min(int(r[0]) for r in rows)
+            if cursor <= to_ms(start) or len(rows) < HISTORY_PAGE:
+                break
+        return bodies
+
+    async def fetch_open_interest_history(
+        self, coin: str, start: datetime, end: datetime
+    ) -> list[OpenInterestPoint]:
+        """5-minute open interest in ``[start, end]``, oldest first: the latest 1,440 points at most
+        (OKX keeps no more), paged back by ``end``."""
+        path = "/api/v5/rubik/stat/contracts/open-interest-history"
+        params: dict[str, str | int] = {"instId": instrument(coin), "period": "5m"}
+        points = {
+            p.time: p
+            for body in await self._walk_back(path, params, start, end)
+            for p in parse_open_interest_history(body, coin)
+        }
+        return [points[t] for t in sorted(points) if start <= t <= end]
+
+    async def fetch_candle_history(
+        self, coin: str, interval_s: int, start: datetime, end: datetime
+    ) -> list[Candle]:
+        """Candles opened in ``[start, end]``, oldest first, from `history-candles` (no taker-buy
+        volume on OKX), paged back by ``after``."""
+        path = "/api/v5/market/history-candles"
+        params: dict[str, str | int] = {"instId": instrument(coin), "bar": BARS[interval_s]}
+        candles = {
+            c.open_time: c
+            for body in await self._walk_back(path, params, start, end)
+            for c in parse_candles(body, coin, interval_s)
+        }
+        return [candles[t] for t in sorted(candles) if start <= t <= end]

@@ -32,9 +32,12 @@ def _price(value: float, _position: float) -> str:
 
 
 def _draw_bars(axes: Axes, drawing: MapDrawing) -> None:
-    """Per-bar notional as filled steps: longs and shorts, translucent where they overlap."""
-    axes.stairs(drawing.long_usd, drawing.edges, fill=True, color=LONG_COLOUR, alpha=0.45)
-    axes.stairs(drawing.short_usd, drawing.edges, fill=True, color=SHORT_COLOUR, alpha=0.45)
+    """Per-bar notional as filled steps: longs and shorts, translucent where they overlap; each side
+    that has bars is named in the legend."""
+    for values, colour, side in ((drawing.long_usd, LONG_COLOUR, "longs"),
+                                 (drawing.short_usd, SHORT_COLOUR, "shorts")):  # fmt: skip
+        label = f"{side} liquidated at this price (bars)" if values.any() else None
+        axes.stairs(values, drawing.edges, fill=True, color=colour, alpha=0.45, label=label)
     axes.set_ylabel("per bin ($M)")
     axes.yaxis.set_major_formatter(FuncFormatter(_millions))
 
@@ -44,9 +47,9 @@ def _draw_cumulative(axes: Axes, drawing: MapDrawing) -> None:
     half = len(drawing.long_usd) // 2
     lows, highs = drawing.edges[:half], drawing.edges[half + 1 :]
     axes.step(lows, drawing.cumulative_long_usd[:half], where="post", color=LONG_COLOUR, lw=2.2,
-              label="longs liquidated down to price")  # fmt: skip
+              label="longs liquidated down to price (in all)")  # fmt: skip
     axes.step(highs, drawing.cumulative_short_usd[half:], where="pre", color=SHORT_COLOUR, lw=2.2,
-              label="shorts liquidated up to price")  # fmt: skip
+              label="shorts liquidated up to price (in all)")  # fmt: skip
     axes.set_ylabel("cumulative ($M)")
     axes.set_ylim(bottom=0)
     axes.yaxis.set_major_formatter(FuncFormatter(_millions))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.render import numbers as n
+from bot.render.map_fit_text import render_defaults_line, render_fit_line, render_score_line
 from bot.vocabulary.maps import REALIZED_LOOKBACK, Admission, MapView
 from bot.vocabulary.venues import venue_name
 from risk.cluster_queries import (
@@ -18,6 +19,7 @@ from risk.cluster_queries import (
     find_clusters,
     nearest_clusters,
 )
+from risk.cluster_reach import reach_through
 from risk.liquidation_map import LiquidationMap
 from risk.venues import Side
 
@@ -43,20 +45,25 @@ def render_map_caption(view: MapView, timezone: str = "UTC") -> str:
         f"<b>{escape(view.symbol)} liquidation map</b> · {escape(view.venue_label)}"
         + (" combined" if len(view.venues) > 1 else ""),
         f"Mark {n.price(mark)} ({escape(venue_name(view.quote.venue))}) · modeled, not observed",
-        _nearest("longs", near.long_below, "below"),
-        _nearest("shorts", near.short_above, "above"),
+        _nearest(view.modeled, mark, "longs", near.long_below, "below"),
+        _nearest(view.modeled, mark, "shorts", near.short_above, "above"),
         "<b>Longs liquidated down to</b>",
-        _cumulative(view.modeled, mark, -1, near.long_below),
+        _cumulative(view.modeled, mark, -1),
         "<b>Shorts liquidated up to</b>",
-        _cumulative(view.modeled, mark, +1, near.short_above),
-        _ages(view, timezone),
+        _cumulative(view.modeled, mark, +1),
     ]
+    tail = [_ages(view, timezone)]
     if view.quote.stale_reason:
-        lines.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
-    caption = "\n".join(lines)
-    if len(caption) > CAPTION_LIMIT:  # keep the clusters, ages and warnings; drop the levels
-        caption = "\n".join(lines[:4] + lines[8:])
-    return caption
+        tail.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
+    fits = [render_fit_line(venue, fit) for venue, fit in view.fits]
+    defaults = [fit for _, fit in view.fits if not fit.fitted]
+    fits += [render_defaults_line(defaults[0])] if defaults else []
+    score = [render_score_line(view.score)]
+    for kept, shown in ((lines, fits), (lines[:4], fits), (lines[:4], fits[:1])):
+        caption = "\n".join(kept + shown + score + tail)  # drop the levels first, then fits
+        if len(caption) <= CAPTION_LIMIT:
+            return caption
+    return caption[: CAPTION_LIMIT - 1] + "…"
 
 
 def render_map_text(view: MapView) -> str:
@@ -83,18 +90,21 @@ def render_map_wait(interval_s: float, admission: Admission) -> str:
     return f"One map every {interval_s:g} s; try again in {admission.retry_after_whole_s} s."
 
 
-def _nearest(side: str, cluster: NearCluster | None, where: str) -> str:
+def _nearest(
+    liq_map: LiquidationMap, mark: float, side: str, cluster: NearCluster | None, where: str
+) -> str:
+    """The nearest cluster and, from the same bins, the side's total from the mark through it."""
     if cluster is None:
         return f"Nearest {side}: no cluster {where} the mark"
+    reach = reach_through(liq_map, mark, cluster)
     return (
         f"Nearest {side}: {n.usd_compact(cluster.notional_usd)} at {n.price(cluster.price)}, "
-        f"{n.pct(cluster.distance_pct)} {where}"
+        f"{n.pct(cluster.distance_pct)} {where} · {n.usd_compact(reach.through_usd)} of {side} "
+        "in all from the mark through it"
     )
 
 
-def _cumulative(
-    liq_map: LiquidationMap, mark: float, sign: int, cluster: NearCluster | None
-) -> str:
+def _cumulative(liq_map: LiquidationMap, mark: float, sign: int) -> str:
     """`−1% 89,100 $12M · …`: longs down to (sign −1) or shorts up to (sign +1) each level."""
     total = cumulative_long_down_to if sign < 0 else cumulative_short_up_to
     parts = []
@@ -102,11 +112,6 @@ def _cumulative(
         level = mark * (1 + sign * level_pct / 100)
         label = f"{'−' if sign < 0 else '+'}{level_pct:g}%"
         parts.append(f"{label} {n.price(level)} {n.usd_compact(total(liq_map, mark, level))}")
-    if cluster is not None:  # half a bin past its price, so the bin holding it counts whole
-        beyond = cluster.price * (1 + sign * liq_map.bin_width_pct / 200)
-        parts.append(
-            f"cluster {n.price(cluster.price)} {n.usd_compact(total(liq_map, mark, beyond))}"
-        )
     return " · ".join(parts)
 
 

@@ -39,6 +39,8 @@ __all__ = [
     "chats",
     "feed_gaps",
     "liquidation_events",
+    "map_fits",
+    "map_scores",
     "market_snapshots",
     "metadata",
     "outbox",
@@ -261,3 +263,24 @@ alert_states = Table(
     Column("state", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+map_fits = Table(
+    "map_fits",
+    metadata,
+    Column("venue", String(16), primary_key=True),
+    Column("symbol", String(16), primary_key=True),
+    Column("fitted_at", UtcDateTime, nullable=False),
+    Column("fit", Text, nullable=False),
+)
+"""The liquidation map's fitted assumptions per venue and symbol (`risk.map_fit.MapFit` JSON)."""
+
+map_scores = Table(
+    "map_scores",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("start_ms", BigInteger, primary_key=True, autoincrement=False),
+    Column("realized_usd", Float, nullable=False),
+    Column("hit_usd", Float, nullable=False),
+    Column("uniform_usd", Float, nullable=False),
+)
+"""The map's live self-score per symbol and hour: realized notional, and the part near held levels."""

@@ -16,6 +16,7 @@ __all__ = [
     "LiquidationEvent",
     "MarginModeName",
     "MarkTick",
+    "OpenInterestPoint",
     "OutboxItem",
     "PositionSide",
     "Schedule",
@@ -71,6 +72,16 @@ class VenueSnapshot:
     funding_interval_h: float | None = None
     next_funding_time: datetime | None = None
     open_interest: float | None = None
+    open_interest_usd: float | None = None
+
+
+class OpenInterestPoint(NamedTuple):
+    """A venue's published open interest at one moment: coins, and USD where the venue says it."""
+
+    venue: str
+    symbol: str
+    time: datetime
+    open_interest: float
     open_interest_usd: float | None = None
 
 

@@ -11,11 +11,13 @@ from bot.store import Store
 from bot.vocabulary.records import Candle, LiquidationEvent, VenueSnapshot
 from risk.clusters import ClusterModelConfig
 from risk.errors import UnknownSymbolError
+from risk.map_fit import MapFit
 from risk.tiers import TierTable, default_tier_table
 from risk.venues import Side
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)  # a bucket boundary
-TEN_X = ClusterModelConfig(leverage_weights=((10.0, 1.0),), half_life_s=1e12)
+CONFIG = ClusterModelConfig()
+TEN_X = MapFit(((10.0, 1.0),), half_life_s=1e12)
 LONG_10X_AT_60K = 60_000 * 0.9 / 0.996  # Binance BTC tier 1
 
 
@@ -41,9 +43,11 @@ def tables(venue: str, symbol: str) -> TierTable:
     return default_tier_table(venue, symbol)
 
 
-def service(store: Store, config: ClusterModelConfig = TEN_X) -> LiquidationMapService:
+def service(store: Store, prior: MapFit = TEN_X) -> LiquidationMapService:
     """A service on the store whose clock stands at minute 30."""
-    return LiquidationMapService(store, tables, config, lambda: T0 + timedelta(minutes=30))
+    return LiquidationMapService(
+        store, tables, CONFIG, lambda: T0 + timedelta(minutes=30), prior=prior
+    )
 
 
 def test_intervals_take_range_from_marks_and_share_from_the_covering_candle():
@@ -84,35 +88,39 @@ def test_gap_in_snapshots_is_covered_by_the_next_interval():
 
 
 async def test_rebuild_models_a_rise_from_stored_data(store):
-    """One rise of 100 BTC at 60,000 with all taker buys becomes $6M of 10x longs in one bin."""
+    """A rise of 100 BTC at 60,000: the larger side holds the open interest (1,100 BTC) at its
+    price, longs below the price and shorts above, the new cohort at the 10x level."""
     await store.snapshots.add_many(flat_then_rise())
     await store.candles.upsert_many([hourly(1.0)])
     svc = service(store)
     applied = await svc.rebuild()
     liq_map = svc.map_for("binance", "BTC")
     assert applied == 4  # buckets at minutes 5, 10, 15, 20 after the baseline at 0
-    assert liq_map.total_long_usd == pytest.approx(6e6)
-    assert liq_map.total_short_usd == 0
-    assert liq_map.notional_at(Side.LONG, liq_map.bin_of(LONG_10X_AT_60K)) == pytest.approx(6e6)
+    assert max(liq_map.total_long_usd, liq_map.total_short_usd) == pytest.approx(1_100 * 60_000)
+    assert liq_map.prices[liq_map.long_usd > 0].max() < 60_000
+    assert liq_map.prices[liq_map.short_usd > 0].min() > 60_000
+    assert liq_map.notional_at(Side.LONG, liq_map.bin_of(LONG_10X_AT_60K)) > 50 * 60_000
     assert liq_map.as_of == T0 + timedelta(minutes=25)
 
 
-async def test_incremental_updates_equal_a_rebuild_after_restart(store):
-    """Updating as data arrives gives the map a fresh service rebuilds from the store."""
-    config = ClusterModelConfig(half_life_s=3600)
+async def test_incremental_updates_match_a_rebuild_after_restart(store):
+    """Updating as data arrives holds what a fresh service rebuilds from the store, side by side
+    (the prior's spread of the open interest before the history is measured on the history at hand,
+    so levels may sit a little apart)."""
+    prior = MapFit(((10.0, 0.5), (25.0, 0.5)), half_life_s=3600)
     await store.candles.upsert_many([hourly(0.6)])
-    live = service(store, config)
+    live = service(store, prior)
     rows = [snapshot(m, 1_000 + 7 * m - (40 if m > 17 else 0), 60_000 + 30 * m) for m in range(30)]
     await store.snapshots.add_many(rows[:12])
     assert await live.update(T0 + timedelta(minutes=12)) == 1
     await store.snapshots.add_many(rows[12:])
     assert await live.update(T0 + timedelta(minutes=30)) == 4
-    restarted = service(store, config)
+    restarted = service(store, prior)
     await restarted.rebuild(T0 + timedelta(minutes=30))
     a, b = live.map_for("binance", "BTC"), restarted.map_for("binance", "BTC")
-    assert a.first_bin == b.first_bin
-    assert a.long_usd == pytest.approx(b.long_usd)
-    assert a.short_usd == pytest.approx(b.short_usd)
+    assert a.as_of == b.as_of
+    assert a.total_long_usd == pytest.approx(b.total_long_usd, rel=0.05)
+    assert a.total_short_usd == pytest.approx(b.total_short_usd, rel=0.05)
     assert a.total_long_usd > 0
     assert a.total_short_usd > 0
 
@@ -137,11 +145,15 @@ async def test_combined_map_adds_the_venues(store):
             raise UnknownSymbolError(symbol, venue, [])
         return default_tier_table(venue, symbol)
 
-    svc = LiquidationMapService(store, binance_and_bybit, TEN_X, lambda: T0 + timedelta(hours=1))
+    svc = LiquidationMapService(
+        store, binance_and_bybit, CONFIG, lambda: T0 + timedelta(hours=1), prior=TEN_X
+    )
     await svc.rebuild()
     assert svc.venues_for("BTC") == ["binance", "bybit"]
     combined = svc.combined_map("BTC")
-    assert combined.total_long_usd + combined.total_short_usd == pytest.approx(12e6)
+    one = svc.map_for("binance", "BTC")
+    assert combined.total_long_usd == pytest.approx(2 * one.total_long_usd)
+    assert combined.total_short_usd == pytest.approx(2 * one.total_short_usd)
     assert svc.map_for("okx", "BTC").is_empty
     assert svc.combined_map("ETH").is_empty
 

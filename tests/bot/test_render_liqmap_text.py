@@ -11,9 +11,10 @@ from bot.render.map_text import (
     render_map_wait,
 )
 from bot.render.numbers import price
-from bot.vocabulary.maps import Admission, MapView
+from bot.vocabulary.maps import Admission, MapScore, MapView
 from bot.vocabulary.quotes import LiveQuote
 from risk.liquidation_map import LiquidationMap, realized_map
+from risk.map_fit import FitEvidence, MapFit
 
 NOW = datetime(2025, 3, 1, 14, 5, tzinfo=UTC)
 MARK = 90_000.0
@@ -50,17 +51,20 @@ def test_caption_reads_clusters_levels_and_ages():
     lines = render_map_caption(view(liq_map)).split("\n")
     assert lines[0] == "<b>BTC liquidation map</b> · Binance + Bybit combined"
     assert lines[1] == "Mark 90,000 (Binance) · modeled, not observed"
-    assert lines[2] == f"Nearest longs: $310M at {long_at}, 4.0% below"
-    assert lines[3] == f"Nearest shorts: $120M at {short_at}, 5.6% above"
+    assert lines[2] == (
+        f"Nearest longs: $310M at {long_at}, 4.0% below · $322M of longs in all from the mark "
+        "through it"
+    )
+    assert lines[3] == (
+        f"Nearest shorts: $120M at {short_at}, 5.6% above · $140M of shorts in all from the mark "
+        "through it"
+    )
     assert lines[4] == "<b>Longs liquidated down to</b>"
-    assert lines[5] == (
-        f"−1% 89,100 $12.0M · −3% 87,300 $12.0M · −5% 85,500 $322M · cluster {long_at} $322M"
-    )
-    assert lines[7] == (
-        f"+1% 90,900 $20.0M · +3% 92,700 $20.0M · +5% 94,500 $20.0M · cluster {short_at} $140M"
-    )
-    assert lines[8] == "model as of 14:02 UTC (3m old) · mark 2s old"
-    assert len(lines) == 9
+    assert lines[5] == "−1% 89,100 $12.0M · −3% 87,300 $12.0M · −5% 85,500 $322M"
+    assert lines[7] == "+1% 90,900 $20.0M · +3% 92,700 $20.0M · +5% 94,500 $20.0M"
+    assert lines[8] == "Live score: no liquidations scored yet (the first hour is still open)"
+    assert lines[9] == "model as of 14:02 UTC (3m old) · mark 2s old"
+    assert len(lines) == 10
 
 
 def test_caption_without_clusters_and_with_a_stale_mark():
@@ -111,3 +115,38 @@ def test_wait_line_rounds_up_to_whole_seconds():
     """A refused /map reads the interval and the whole seconds left."""
     wait = render_map_wait(10, Admission(allowed=False, retry_after_s=6.2))
     assert wait == "One map every 10 s; try again in 7 s."
+
+
+def test_a_wide_cluster_and_its_total_come_from_the_same_bins():
+    """A cluster spread over several bins: the total through it includes every one of its bins
+    (issue #12 saw "$249M at 56,956" beside "cluster 56,956 $686M" for the same level)."""
+    events = [(89_000, 5e6, "long")] + [(86_000 - 90 * i, 80e6, "long") for i in range(4)]
+    liq_map = realized_map(events, as_of=NOW)
+    line = render_map_caption(view(liq_map)).split("\n")[2]
+    assert line.startswith("Nearest longs: $320M at ")
+    assert "· $325M of longs in all from the mark through it" in line
+
+
+def test_caption_says_what_was_fitted_and_how_it_scores():
+    """Each venue's fit (or why the defaults stand) and the live score beside a uniform spread."""
+    fitted = MapFit(((5.0, 0.2), (10.0, 0.35), (25.0, 0.3), (50.0, 0.1), (100.0, 0.05)),
+                    fitted=True, evidence=FitEvidence(days=7.0, events=5_120, notional_usd=4e8))  # fmt: skip
+    thin = MapFit(evidence=FitEvidence(days=0.2, intervals=58, events=12))
+    fits = (("binance", fitted), ("bybit", thin), ("hyperliquid", MapFit()))
+    score = MapScore(0.41, 0.12, 2.5e8, 168)
+    lines = render_map_caption(view(sample_map(), fits=fits, score=score)).split("\n")
+    assert lines[8] == (
+        "Binance: leverage mix fitted from 7.0 days of liquidations (5,120, sampled: unthinned): "
+        "10x 35 %, 25x 30 %, 5x 20 %, 50x 10 %, …; half-life 3.0 d, longs 50 %"
+    )
+    assert len("\n".join(lines)) <= CAPTION_LIMIT
+    assert lines[9] == (
+        "Bybit: defaults assumed (12 liquidations in 0.2 d; a fit needs 30 over ≥ 0.25 d)"
+    )
+    assert lines[10] == "Hyperliquid: defaults assumed (it publishes no liquidations to fit to)"
+    assert lines[11].startswith("Defaults: 10x 20 %, 5x 20 %, 3x 15 %, 2x 15 %, …; half-life 3.0 d")
+    lines = lines[:11] + lines[12:]
+    assert lines[11] == (
+        "Live score, 168 h: 41 % of $250M liquidated fell within ±0.5 % of a level held just "
+        "before (a uniform spread: 12 %)"
+    )

@@ -59,13 +59,19 @@ async def running_bot(
     ingest_config: IngestConfig = FAST_INGEST,
     server_ping_interval_s: float | None = 0.05,
     wallet_pacing: WalletPacing | None = None,
+    history_days: float = 0,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
-    """Start fakes, store, services and the Application (polling + worker); stop all on exit."""
+    """Start fakes, store, services and the Application (polling + worker); stop all on exit.
+
+    The fake exchange publishes ``history_days`` of open-interest history for the backfill (none by
+    default: most tests start from an empty map).
+    """
     async with (
         FakeTelegram() as tg,
         FakeExchange(coins, server_ping_interval_s=server_ping_interval_s) as ex,
     ):
+        ex.history_days = history_days
         config = load_settings(
             _env_file=None,
             telegram_bot_token=tg.token,

@@ -180,6 +180,8 @@ async def test_map_sends_the_chart_with_its_caption(tmp_path: Path) -> None:
         bot.telegram.push_message(26, "/map btc")
         [photo] = await bot.telegram.wait_for("sendPhoto", timeout=10)
     assert photo.files["photo"].content.startswith(PNG_MAGIC)
+    assert photo.files["photo"].filename == "liquidation-map-BTC.png"
+    assert photo.files["photo"].content_type == "image/png"
     caption = photo.params["caption"]
     assert len(caption) <= 1_024
     assert caption.startswith("<b>BTC liquidation map</b> · Binance\nMark 90,000 (Binance)")
@@ -212,5 +214,5 @@ async def test_map_needs_a_coin(tmp_path: Path) -> None:
         bot.telegram.push_message(29, "/map BTC")
         replies = await bot.telegram.wait_for("sendMessage", count=2)
     texts = [r.text or "" for r in replies]
-    assert "Name a coin. Example: /map BTC" in texts
+    assert "Name a coin. Example: /map BTC or /map BTC heatmap" in texts
     assert any("warming up" in text for text in texts)

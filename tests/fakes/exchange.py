@@ -94,6 +94,12 @@ class FakeExchange:
         self.funding: dict[tuple[str, str], float] = {}
         self.funding_interval_h: dict[tuple[str, str], float] = {}
         self.open_interest: dict[str, float] = {c: 1000.0 * (i + 1) for i, c in enumerate(coins)}
+        self.anchor_ms = clock_ms()
+        self.anchor_prices = dict(self.prices)
+        self.anchor_open_interest = dict(self.open_interest)
+        self.history_days: float = 2
+        """How far back the history routes reach (`tests.fakes.exchange_history`); 2 days keeps
+        every bot start in the tests quick, tests and benches of the backfill set 30."""
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
         self.wallets = FakeWallets()
         """Hyperliquid accounts by address (`clearinghouseState`), scripted and failing on command."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tests.fakes import exchange_payloads as pl
+from tests.fakes.exchange_history import answer_history
 
 if TYPE_CHECKING:
     from tests.fakes.exchange import FakeExchange
@@ -25,7 +26,10 @@ def _closes(fake: FakeExchange, coin: str, limit: int) -> list[float]:
 def answer_rest(
     fake: FakeExchange, venue: str, path: str, query: dict[str, str], body: Any
 ) -> Answer:
-    """Route one request to its venue."""
+    """Route one request to its venue (history requests to `tests.fakes.exchange_history`)."""
+    history = answer_history(fake, venue, path, query)
+    if history is not None:
+        return history
     route = {"binance": _binance, "bybit": _bybit, "okx": _okx, "hyperliquid": _hyperliquid}[venue]
     return route(fake, path, query, body)
 

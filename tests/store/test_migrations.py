@@ -24,6 +24,8 @@ TABLES = {
     "schedules",
     "alert_states",
     "wallets",
+    "map_fits",
+    "map_scores",
     "alembic_version",
 }
 
