@@ -9,6 +9,16 @@ The prediction is linear in the mix: ``ŷ = A·w``. Evidence ``y`` is the realiz
 interval and side (`risk.liquidation_sampling`: sampled streams unthinned, saturated ones only
 lower bounds), pooled over ``pool`` intervals so a level cleared a few minutes off still counts.
 
+**Open-interest falls** (`open_interest_drop_rows`). A one-per-second stream shows a tenth of a
+cascade or less, but the published open interest shows all of it: when price runs through levels,
+open interest falls by the coins liquidated, less what opens meanwhile. Per pool the fall beyond
+the voluntary exits, ``D = Σ_j (f_j·OI_{j−1} − OI_j)·P_j`` (``f_j = exp(−h·Δt_j)``), less
+``oi_drop_sd`` robust standard deviations of ``D`` over all pools (``1.4826·MAD``: the openings
+and exits that do not offset), is a lower bound on the USD cleared on both sides,
+``Σ_s A[j, s, ·]·w``; pools where it is positive join the fit as censored rows. A lower bound,
+because positions open during a crash and published OI is the larger side only (a fall of the
+smaller side does not show). ``oi_drop_sd=None`` leaves them out.
+
 The fit minimises, over ``w ≥ 0, Σw = 1`` (projected gradient on the simplex),
 
     Σ_rows ρ(ŷ − y)² + λ·‖w − w₀‖²,      ρ = 0 where the row is censored and ŷ ≥ y, else 1,
@@ -28,7 +38,7 @@ unchanged (``fitted`` False), with the evidence counted, so the bot can say it h
 Limits: evidence only exists where price moved through levels; the scale of step 5 is taken
 before stops and targets (they mostly thin levels near the price, a small share of each side);
 leverage buckets whose levels were never reached (low leverage in a quiet market) stay near the
-prior; liquidations of positions the model does not hold (other sizes, cross margin) are treated
+prior; open-interest falls only push the cleared notional up, never down; liquidations of positions the model does not hold (other sizes, cross margin) are treated
 as misses of the model; one-per-second sampling hides most of a cascade (a lower bound only).
 """
 
@@ -50,7 +60,7 @@ from risk.cohort_map import (
 )
 from risk.liquidation_sampling import IntervalEvidence, LiquidationStream, interval_evidence
 from risk.map_fit import FitEvidence, MapFit, default_map_fit
-from risk.market_history import MarketHistory
+from risk.market_history import MarketHistory, hazard_fades
 from risk.tiers import TierTable
 
 __all__ = [
@@ -58,6 +68,7 @@ __all__ = [
     "cleared_by_bucket",
     "fit_map",
     "fit_weights",
+    "open_interest_drop_rows",
     "project_to_simplex",
 ]
 
@@ -77,6 +88,7 @@ class CalibrationGrid:
     min_events: int = 30
     min_days: float = 0.25
     iterations: int = 400
+    oi_drop_sd: float | None = 6.0
 
 
 def project_to_simplex(v: FloatArray) -> FloatArray:
@@ -162,6 +174,22 @@ def _rows(
     return a, y, lower
 
 
+def open_interest_drop_rows(
+    history: MarketHistory, cleared: FloatArray, half_life_s: float, pool: int, sd_count: float
+) -> tuple[FloatArray, FloatArray]:
+    """Lower bounds from open interest: rows ``a`` (cleared USD of both sides per unit weight)
+    and ``y`` (USD) wherever open interest fell, over ``pool`` intervals, by more than its exits
+    and ``sd_count`` robust standard deviations of such falls."""
+    before = np.concatenate([[history.open_interest_start], history.open_interest[:-1]])
+    fades = hazard_fades(history.duration_s, half_life_s)
+    drop = _pooled((fades * before - history.open_interest) * history.typical, pool)
+    spread = 1.4826 * float(np.median(np.abs(drop - np.median(drop))))
+    y = drop - sd_count * spread
+    held = y > 0
+    a = _pooled(cleared.sum(axis=1), pool)[held]
+    return a, y[held]
+
+
 def _candidate(
     history: MarketHistory,
     evidence: IntervalEvidence,
@@ -174,7 +202,14 @@ def _candidate(
     moving far from the prior mix pays for it."""
     levels = build_levels(history, pilot, ratios)
     g = len(pilot.weights)
-    a, y, lower = _rows(cleared_by_bucket(levels, history, pilot, g), evidence, grid.pool)
+    cleared = cleared_by_bucket(levels, history, pilot, g)
+    a, y, lower = _rows(cleared, evidence, grid.pool)
+    if grid.oi_drop_sd is not None:
+        a_oi, y_oi = open_interest_drop_rows(
+            history, cleared, pilot.half_life_s, grid.pool, grid.oi_drop_sd
+        )
+        a, y = np.concatenate([a, a_oi]), np.concatenate([y, y_oi])
+        lower = np.concatenate([lower, np.ones(len(y_oi), dtype=np.bool_)])
     prior = np.asarray(pilot.weights)
     w, loss = fit_weights(
         a, y, lower, prior, prior_strength=grid.prior_strength, iterations=grid.iterations

@@ -12,6 +12,7 @@ from risk.calibration import (
     cleared_by_bucket,
     fit_map,
     fit_weights,
+    open_interest_drop_rows,
     project_to_simplex,
 )
 from risk.cohort_map import build_levels, level_log_ratios
@@ -99,3 +100,50 @@ def test_thin_evidence_keeps_the_prior() -> None:
     assert fit.leverage_weights == prior.leverage_weights
     assert fit.evidence.events == 1
     assert fit.evidence.days == pytest.approx(hist.days, abs=1e-3)
+
+
+def test_open_interest_drop_rows_hold_the_fall_beyond_exits() -> None:
+    """One pool whose open interest fell by 100 coins at $100 gives one row of $10,000."""
+    n = 24
+    oi = np.full(n, 1_000.0)
+    oi[13:] = 900.0
+    typical = np.full(n, 100.0)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
+    hist = MarketHistory(end, np.full(n, 300.0), typical, typical, typical, oi, 1_000.0)
+    cleared = np.ones((n, 2, 3))
+    a, y = open_interest_drop_rows(hist, cleared, 1e15, 6, 2.0)
+    assert y == pytest.approx([10_000.0])
+    assert a.tolist() == [[12.0, 12.0, 12.0]]
+
+
+def test_open_interest_drop_rows_leave_rises_and_noise_out() -> None:
+    """Open interest that only rises, or wobbles within its spread, gives no rows."""
+    n = 48
+    rng = np.random.default_rng(3)
+    oi = 1_000.0 + np.cumsum(rng.normal(0.0, 1.0, n))
+    typical = np.full(n, 100.0)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
+    hist = MarketHistory(end, np.full(n, 300.0), typical, typical, typical, oi, 1_000.0)
+    _, y = open_interest_drop_rows(hist, np.ones((n, 2, 2)), 1e15, 6, 6.0)
+    assert len(y) == 0
+
+
+def test_open_interest_falls_lift_the_bucket_the_crash_cleared() -> None:
+    """A crash that takes 30 % of open interest while the stream shows little lifts 20x."""
+    n = 2 * 288 + 12
+    typical = np.full(n, 100.0)
+    typical[-12:] = np.linspace(99.5, 93.0, 12)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
+    oi = np.full(n, 1_000.0)
+    oi[-12:] = np.linspace(975.0, 700.0, 12)
+    hist = MarketHistory(end, np.full(n, 300.0), typical * 0.999, typical * 1.001, typical, oi,
+                         1_000.0)  # fmt: skip
+    t_ms = (end[-12:, None] * 1000 - 1000 * np.arange(1, 5)[None, :]).astype(np.int64).ravel()
+    stream = LiquidationStream(t_ms, np.full(len(t_ms), 10.0), np.ones(len(t_ms), bool),
+                               complete=False)  # fmt: skip
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    weights = {}
+    for sd in (None, 2.0):
+        grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), oi_drop_sd=sd)
+        weights[sd] = dict(fit_map(hist, [stream], TABLE, prior=prior, grid=grid).leverage_weights)
+    assert weights[2.0][20.0] > weights[None][20.0] + 0.05
