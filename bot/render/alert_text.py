@@ -78,11 +78,13 @@ def render_clusters(
     ]
     more = len(clusters) - len(shown)
     rest = f"; {more} more" if more > 0 else ""
+    total_note = f" ({n.usd_compact(total)} in all)" if len(clusters) > 1 else ""
     text = (
-        f"🧲 {_who(watch)}: modeled clusters of {sides} now sit between the mark "
+        f"🧲 {_who(watch)}: {'modeled clusters' if len(clusters) > 1 else 'a modeled cluster'} of "
+        f"{sides} now {'sit' if len(clusters) > 1 else 'sits'} between the mark "
         f"{n.price(mark)} and your liquidation price {n.price(liquidation)}: "
-        f"{'; '.join(shown)}{rest} ({n.usd_compact(total)} in all). A cascade through them could "
-        "carry the price to your level faster."
+        f"{'; '.join(shown)}{rest}{total_note}. A cascade through them could carry the price to "
+        "your level faster."
     )
     price, usd = clusters[0]
     line = f"{_short(watch)}: {n.usd_compact(usd)} cluster at {n.price(price)}"

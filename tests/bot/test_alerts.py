@@ -198,7 +198,8 @@ async def test_a_large_cluster_in_the_way_is_announced_once(store: Store) -> Non
     assert key == f"cluster:{watch.id}:{cluster_bin}:0"
     item = await store.outbox.get(key)
     assert item is not None
-    assert "clusters of longs" in item.payload["text"]
+    assert "a modeled cluster of longs now sits between" in item.payload["text"]
+    assert "in all" not in item.payload["text"]
     assert "$300M at " in item.payload["text"]
 
 
