@@ -76,7 +76,7 @@ async def answer_risk(services: Services, update: Update, words: Sequence[str]) 
     desk = services.desk
     request = parse_position_args(words, desk.symbols)
     if isinstance(request, ArgsError):
-        await message.reply_text(request.text("risk"))
+        await message.reply_text(request.text("risk"), parse_mode=ParseMode.HTML)
         return
     answer = await desk.card(request)
     if isinstance(answer, DeskRefusal):

@@ -52,7 +52,7 @@ def make_summary(services: Services) -> Callback:
             return
         request = parse_summary_args(context.args or [], services.settings.symbols)
         if isinstance(request, Usage):
-            await message.reply_text(request.text)
+            await message.reply_text(request.text, parse_mode=ParseMode.HTML)
             return
         await remember_chat(services, update)
         chat = await services.store.chats.get(message.chat_id)
@@ -158,7 +158,7 @@ def make_schedule(services: Services) -> Callback:
             return
         request = parse_schedule_args(context.args or [])
         if isinstance(request, Usage):
-            await message.reply_text(request.text)
+            await message.reply_text(request.text, parse_mode=ParseMode.HTML)
             return
         if message.chat.type in GROUP_TYPES:
             target = await _group_target(services, update, context.bot, request)

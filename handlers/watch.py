@@ -39,7 +39,7 @@ async def watch_words(services: Services, update: Update, words: Sequence[str]) 
         return
     request = parse_position_args(words, services.desk.symbols, WATCH_EXAMPLE)
     if isinstance(request, ArgsError):
-        await message.reply_text(request.text("watch"))
+        await message.reply_text(request.text("watch"), parse_mode=ParseMode.HTML)
         return
     card = await services.desk.card(request)
     if isinstance(card, DeskRefusal):
