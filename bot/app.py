@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler
 
 from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
@@ -40,7 +40,7 @@ from bot.store.leader import LeaderLock
 from bot.vocabulary.clock import Clock, utc_now
 from config.settings import Settings, SettingsError
 from handlers import alert_settings as alerts
-from handlers import basic, errors, funding, liqs, risk, watch
+from handlers import basic, errors, fallback, funding, liqs, risk, watch
 from handlers import maps as liqmap
 from handlers import summaries as summary
 from risk.clusters import ClusterModelConfig
@@ -97,8 +97,19 @@ def build_application(services: Services) -> TelegramApp:
     app.add_handlers(funding.handlers(services))
     app.add_handlers(liqmap.handlers(services))
     app.add_handlers(summary.handlers(services))
+    app.add_handlers(fallback.handlers(services, _known_commands(app)))  # last: takes what is left
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
+
+
+def _known_commands(app: TelegramApp) -> list[str]:
+    """Every command a registered handler answers, in registration order."""
+    known: list[str] = []
+    for group in app.handlers.values():
+        for handler in group:
+            if isinstance(handler, CommandHandler):
+                known.extend(sorted(handler.commands))
+    return known
 
 
 class Worker:
