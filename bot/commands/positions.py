@@ -215,12 +215,17 @@ def _unknown_word(word: str, reader: _Reader) -> str:
     return f"I did not understand '{shown}'"
 
 
-def _example_from(found: dict[str, object]) -> str:
-    """The shortest working command that keeps what was read: `/risk 10x BTC` → `BTC 10x long`."""
-    leverage = found.get("leverage", 10.0)
-    assert isinstance(leverage, float)
-    leverage = leverage if 1 <= leverage <= 100 else 10.0
-    return f"{found.get('symbol', 'BTC')} {leverage:g}x {found.get('side', 'long')}"
+def _example_from(found: dict[str, object], example: str) -> str:
+    """`example` with the coin, leverage and side that were read: `/risk 10x ETH` → `ETH 10x long …`.
+
+    Every example starts with those three words (`EXAMPLE`, the watch example).
+    """
+    coin, leverage, side, *rest = example.split()
+    read = found.get("leverage")
+    if isinstance(read, float) and 1 <= read <= 100:
+        leverage = f"{read:g}x"
+    head = [str(found.get("symbol", coin)), leverage, str(found.get("side", side))]
+    return " ".join(head + rest)
 
 
 def parse_position_args(
@@ -244,7 +249,7 @@ def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsErro
     missing = [name for name in ("symbol", "leverage", "side") if name not in found]
     if missing:
         return ArgsError(
-            f"missing {' and '.join(_MISSING[name] for name in missing)}", _example_from(found)
+            f"missing {' and '.join(_MISSING[name] for name in missing)}", _example_from(found, example)
         )
     for key in (
         "leverage",

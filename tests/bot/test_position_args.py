@@ -112,7 +112,7 @@ def test_missing_side_example_keeps_what_was_read() -> None:
     """`/risk 10x ETH` is told the side is missing, with an example for ETH at 10x."""
     result = parse("10x ETH")
     assert isinstance(result, ArgsError)
-    assert result.example == "ETH 10x long"
+    assert result.example == "ETH 10x long @ 91000 size 0.5 on binance"
 
 
 def test_a_number_before_the_coin_is_a_size_in_coins() -> None:
