@@ -72,7 +72,7 @@ async def build_services(
     maps = LiquidationMapService(store, tiers, ClusterModelConfig(), clock)
     desk = RiskDesk(
         market, store, tiers, maps.combined_map, default_venue=settings.default_venue,
-        venues=settings.venues, symbols=settings.symbols, clock=clock,
+        venues=settings.venues, symbols=settings.symbols, clock=clock, tier_times=tiers.fetched_at,
     )  # fmt: skip
     timezones = TimezoneBook(store, clock)
     return Services(settings, http, store, market, tiers, maps, desk, timezones, clock)
@@ -139,7 +139,7 @@ async def start_worker(
     settings = services.settings
     ingestor = Ingestor.from_settings(
         settings, services.http, services.store, services.market,
-        clock=services.clock, config=ingest_config,
+        clock=services.clock, config=ingest_config, on_tiers=services.tiers.put,
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()

@@ -44,9 +44,13 @@ def make_unknown_command(known: Sequence[str]) -> Callback:
         private = message.chat.type == ChatType.PRIVATE
         if named and named.lower() != context.bot.username.lower():
             return  # addressed to another bot
-        if not private and not _addressed(message, context.bot.id, context.bot.username, named or None):
+        if not private and not _addressed(
+            message, context.bot.id, context.bot.username, named or None
+        ):
             return
-        await message.reply_text(unknown_command_reply(name, args, known), parse_mode=ParseMode.HTML)
+        await message.reply_text(
+            unknown_command_reply(name, args, known), parse_mode=ParseMode.HTML
+        )
 
     return unknown_command
 

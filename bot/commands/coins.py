@@ -14,6 +14,7 @@ from bot.vocabulary.symbols import closest_symbols, read_symbol
 
 __all__ = ["CoinError", "read_coin", "require_coin"]
 
+
 @dataclass(frozen=True, slots=True)
 class CoinError:
     """Why the argument is not a coin, as one HTML-safe line for the user."""

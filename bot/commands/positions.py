@@ -110,9 +110,7 @@ class _Reader:
         raw = self.words[self.i].lstrip("$").rstrip("$")
         value = _number(raw)
         if value is None:
-            raise _WordError(
-                f"'{quote_input(keyword + ' ' + self.words[self.i])}' is not a number"
-            )
+            raise _WordError(f"'{quote_input(keyword + ' ' + self.words[self.i])}' is not a number")
         return value
 
     def put(self, key: str, value: object, word: str) -> None:
@@ -126,6 +124,8 @@ class _Reader:
 
 
 _NAMES = {"symbol": "coin", "entry_price": "entry price", "notional_usd": "notional size"}
+
+
 class _WordError(Exception):
     """Internal: a word could not be read."""
 
@@ -242,14 +242,19 @@ def parse_position_args(
     return _complete(reader.found, example)
 
 
-_MISSING = {"symbol": "coin (BTC, ETH…)", "leverage": "leverage (10x)", "side": "side (long or short)"}
+_MISSING = {
+    "symbol": "coin (BTC, ETH…)",
+    "leverage": "leverage (10x)",
+    "side": "side (long or short)",
+}
 
 
 def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsError:
     missing = [name for name in ("symbol", "leverage", "side") if name not in found]
     if missing:
         return ArgsError(
-            f"missing {' and '.join(_MISSING[name] for name in missing)}", _example_from(found, example)
+            f"missing {' and '.join(_MISSING[name] for name in missing)}",
+            _example_from(found, example),
         )
     for key in (
         "leverage",

@@ -23,9 +23,7 @@ __all__ = [
     "unknown_command_reply",
 ]
 
-PLAIN_TEXT_HINT = (
-    "Send a position like <code>BTC 10x long</code> for its liquidation risk, or /help for every command."
-)
+PLAIN_TEXT_HINT = "Send a position like <code>BTC 10x long</code> for its liquidation risk, or /help for every command."
 _MEANINGS = {
     "price": "risk", "liq": "liqs", "liquidation": "risk", "liquidations": "liqs", "card": "risk",
     "calc": "risk", "check": "risk", "pos": "positions", "list": "positions", "heatmap": "map",
@@ -63,7 +61,9 @@ def unknown_command_reply(name: str, args: Sequence[str], known: Sequence[str]) 
         return f"I don't know /{shown}. Send /help for every command."
     words = quote_input(" ".join(args)) if args else ""
     suggestion = f"/{best} {words}".rstrip()
-    return f"I don't know /{shown}. Did you mean <code>{suggestion}</code>? /help lists every command."
+    return (
+        f"I don't know /{shown}. Did you mean <code>{suggestion}</code>? /help lists every command."
+    )
 
 
 def position_words(text: str, tracked: Sequence[str]) -> list[str] | None:

@@ -34,6 +34,8 @@ __all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient"
 logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 PollKind = Literal["snapshots", "candles", "tiers"]
+TierListener = Callable[[list[StoredTierTable]], None]
+"""Told of tier tables as they arrive (fetched or pushed), to put them in force at once."""
 
 
 class VenueClient(Protocol):
@@ -94,8 +96,10 @@ class Ingestor:
         symbols: Sequence[str],
         clock: Clock,
         config: IngestConfig | None = None,
+        on_tiers: TierListener | None = None,
     ) -> None:
         self.config = config or IngestConfig()
+        self._on_tiers = on_tiers
         self.store, self.market, self.clients = store, market, dict(clients)
         self.symbols = tuple(symbols)
         self._clock = clock
@@ -128,6 +132,7 @@ class Ingestor:
         *,
         clock: Clock,
         config: IngestConfig | None = None,
+        on_tiers: TierListener | None = None,
     ) -> Ingestor:
         """Clients and streams of every configured venue, on the settings' URLs."""
         clients: dict[str, VenueClient] = {}
@@ -150,7 +155,7 @@ class Ingestor:
                 streams.append(hyperliquid.stream_spec(ws, symbols, clock))
         return cls(
             store, market, clients=clients, streams=streams, symbols=symbols, clock=clock,
-            config=config,
+            config=config, on_tiers=on_tiers,
         )  # fmt: skip
 
     # start-up and shut-down
@@ -218,6 +223,8 @@ class Ingestor:
             self.market.update_marks(decoded.marks)
         if decoded.tiers:
             self.batcher.add_tiers(decoded.tiers)
+            if self._on_tiers is not None:
+                self._on_tiers(decoded.tiers)
 
     async def gap_opened(self, venue: str, stream: str, started_at: datetime, reason: str) -> None:
         """Record a gap in the market state and the store."""
@@ -300,6 +307,8 @@ class Ingestor:
                 return await self.store.candles.upsert_many(rows)
             for table in rows:
                 await self.store.tiers.save(table)
+            if self._on_tiers is not None:
+                self._on_tiers(rows)
         except Exception:  # the poll's data is in memory; the next poll writes again
             logger.exception("storing %d %s rows failed", len(rows), kind)
             return 0

@@ -65,8 +65,8 @@ def split_text(html: str, limit: int = MAX_TEXT_CHARS) -> list[str]:
     parts: list[str] = []
     current: list[str] = []
     size = 0
-    for line in html.split("\n"):
-        line = _cut_line(line, limit)
+    for raw in html.split("\n"):
+        line = _cut_line(raw, limit)
         extra = visible_length(line) + (1 if current else 0)
         if current and size + extra > limit:
             parts.append("\n".join(current))
@@ -105,5 +105,7 @@ def fit_callback_data(data: str) -> str:
     catch where it is built, not something to cut silently (a cut payload would decode wrong).
     """
     if len(data.encode()) > MAX_CALLBACK_BYTES:
-        raise ValueError(f"callback data is {len(data.encode())} bytes, over Telegram's 64: {data!r}")
+        raise ValueError(
+            f"callback data is {len(data.encode())} bytes, over Telegram's 64: {data!r}"
+        )
     return data

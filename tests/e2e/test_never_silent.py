@@ -38,7 +38,9 @@ async def test_groups_hear_only_what_is_addressed_to_the_bot(tmp_path: Path) -> 
         tg.push_message(-100500, "/price@some_other_bot BTC", chat_type="supergroup")
         tg.push_message(-100500, f"/price@{name} BTC", chat_type="supergroup")
         [first] = await tg.wait_for("sendMessage")
-        tg.push_message(-100500, "/liq", chat_type="supergroup", reply_to=first.result["message_id"])
+        tg.push_message(
+            -100500, "/liq", chat_type="supergroup", reply_to=first.result["message_id"]
+        )
         replies = await tg.wait_for("sendMessage", count=2)
     assert [r.params["text"].split("?")[0] for r in replies] == [
         "I don't know /price. Did you mean <code>/risk BTC</code>",
@@ -49,7 +51,9 @@ async def test_groups_hear_only_what_is_addressed_to_the_bot(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     "text", ["BTC 10x long", "eth 20x short @ 3200", "what's my liq price for btc 10x long?"]
 )
-async def test_plain_text_that_reads_like_a_position_gets_the_card(tmp_path: Path, text: str) -> None:
+async def test_plain_text_that_reads_like_a_position_gets_the_card(
+    tmp_path: Path, text: str
+) -> None:
     """Plain text naming a position is answered with the same card as /risk."""
     async with running_bot(tmp_path) as bot:
         bot.telegram.push_message(21, text)
@@ -87,3 +91,15 @@ async def test_overlong_input_is_quoted_short(tmp_path: Path, text: str) -> None
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.ok, reply.result
     assert len(reply.params["text"]) < 1000
+
+
+async def test_wallet_without_cross_says_how_it_was_read(tmp_path: Path) -> None:
+    """`wallet 20000` without `cross` is not ignored silently: the card says it was read as isolated."""
+    async with running_bot(tmp_path) as bot:
+        bot.telegram.push_message(24, "/risk BTC 10x long wallet 20000")
+        [reply] = await bot.telegram.wait_for("sendMessage")
+    assert "isolated" in reply.params["text"].split("\n")[0]
+    assert (
+        "ℹ️ wallet counts in cross margin only: read as isolated; add 'cross'"
+        in reply.params["text"]
+    )

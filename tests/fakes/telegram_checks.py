@@ -37,12 +37,12 @@ class _Entities(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _TAGS:
-            self.problem = self.problem or f"unsupported start tag \"{tag}\""
+            self.problem = self.problem or f'unsupported start tag "{tag}"'
         self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open[-1] != tag:
-            self.problem = self.problem or f"unexpected end tag \"{tag}\""
+            self.problem = self.problem or f'unexpected end tag "{tag}"'
         else:
             self.open.pop()
 
@@ -60,7 +60,7 @@ def _shown(text: str, parse_mode: str | None) -> tuple[str, str | None]:
     parser.feed(text)
     parser.close()
     if parser.open and parser.problem is None:
-        parser.problem = f"tag \"{parser.open[-1]}\" is not closed"
+        parser.problem = f'tag "{parser.open[-1]}" is not closed'
     return "".join(parser.parts), parser.problem
 
 
