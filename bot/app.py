@@ -27,11 +27,13 @@ from bot.alerts.engine import Alerts, start_alerts
 from bot.chats.timezones import TimezoneBook
 from bot.desk.risk_desk import RiskDesk
 from bot.maps.service import LiquidationMapService
-from bot.market.ingest import IngestConfig, Ingestor, register_jobs
+from bot.market.ingest import IngestConfig, Ingestor, register_jobs, venue_client
+from bot.market.listings import Listings, find_listings
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
 from bot.runtime.logs import configure_logging
+from bot.runtime.preflight import DATABASE_ERRORS, describe_database_error
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.services import Services
 from bot.store import Store
@@ -49,6 +51,7 @@ __all__ = [
     "Worker",
     "build_application",
     "build_services",
+    "keep_listed_symbols",
     "migrate_only",
     "run",
     "start_updates",
@@ -132,14 +135,37 @@ class Worker:
         await self.sender_bot.shutdown()
 
 
+async def keep_listed_symbols(
+    settings: Settings, http: httpx.AsyncClient, clock: Clock = utc_now
+) -> tuple[Settings, Listings]:
+    """The settings with the coins no venue lists dropped (one warning line), and what each lists.
+
+    Raises:
+        SettingsError: not one of SYMBOLS is listed by a venue that answered.
+    """
+    clients = {venue: venue_client(venue, settings, http, clock) for venue in settings.venues}
+    listings = await find_listings(clients, settings.symbols)
+    for venue, reason in listings.unanswered.items():
+        log.warning("could not list %s's instruments to check SYMBOLS (%s)", venue, reason)
+    if not listings.kept:
+        raise SettingsError(f"SYMBOLS: none of {','.join(settings.symbols)} is listed by a venue")
+    if warning := listings.warning():
+        log.warning("%s", warning)
+    return settings.model_copy(update={"symbols": list(listings.kept)}), listings
+
+
 async def start_worker(
-    app: TelegramApp, services: Services, ingest_config: IngestConfig | None = None
+    app: TelegramApp,
+    services: Services,
+    ingest_config: IngestConfig | None = None,
+    listings: Listings | None = None,
 ) -> Worker:
     """Restore the market, start the feeds and the sender, and schedule polls and model updates."""
     settings = services.settings
     ingestor = Ingestor.from_settings(
         settings, services.http, services.store, services.market,
         clock=services.clock, config=ingest_config, on_tiers=services.tiers.put,
+        listed=listings.by_venue if listings else None,
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()
@@ -171,6 +197,8 @@ async def migrate_only(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
+    except DATABASE_ERRORS as error:
+        raise SettingsError(describe_database_error(settings.database_url, error)) from None
     finally:
         await engine.dispose()
 
@@ -185,13 +213,18 @@ async def run(settings: Settings, command: str) -> None:
     async with AsyncExitStack() as stack:
         http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
         stack.push_async_callback(http.aclose)
-        store = await Store.open(settings.database_url)
+        try:
+            store = await Store.open(settings.database_url)
+        except DATABASE_ERRORS as error:
+            raise SettingsError(describe_database_error(settings.database_url, error)) from None
         stack.push_async_callback(store.close)
+        settings, listings = await keep_listed_symbols(settings, http)
         services = await build_services(settings, http, store)
         app = build_application(services)
         if not await _initialize_when_reachable(app, settings, stop):
             return
         stack.push_async_callback(app.shutdown)
+        log.info("ready as @%s", app.bot.username)
         await app.start()
         stack.push_async_callback(app.stop)
         if command in ("run", "worker"):
@@ -199,7 +232,7 @@ async def run(settings: Settings, command: str) -> None:
             stack.push_async_callback(lock.release)
             if not await _lead_when_possible(lock, stop):
                 return
-            worker = await start_worker(app, services)
+            worker = await start_worker(app, services, listings=listings)
             stack.push_async_callback(worker.stop)
         if command == "web":
             assert app.job_queue is not None

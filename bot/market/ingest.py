@@ -83,6 +83,20 @@ class IngestReport:
     skipped: dict[str, datetime] = field(default_factory=dict)
 
 
+def venue_client(
+    venue: str, settings: Settings, http: httpx.AsyncClient, clock: Clock
+) -> binance.BinanceClient | bybit.BybitClient | okx.OkxClient | hyperliquid.HyperliquidClient:
+    """The REST client of one venue on the settings' URL."""
+    rest = settings.venue_urls(venue)[0]
+    if venue == "binance":
+        return binance.BinanceClient(http, rest)
+    if venue == "bybit":
+        return bybit.BybitClient(http, rest)
+    if venue == "okx":
+        return okx.OkxClient(http, rest)
+    return hyperliquid.HyperliquidClient(http, rest, clock)
+
+
 class Ingestor:
     """Owns the venue clients and streams; writes to the store and the market state."""
 
@@ -97,9 +111,11 @@ class Ingestor:
         clock: Clock,
         config: IngestConfig | None = None,
         on_tiers: TierListener | None = None,
+        venue_symbols: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.config = config or IngestConfig()
         self._on_tiers = on_tiers
+        self._venue_symbols = dict(venue_symbols or {})
         self.store, self.market, self.clients = store, market, dict(clients)
         self.symbols = tuple(symbols)
         self._clock = clock
@@ -133,29 +149,35 @@ class Ingestor:
         clock: Clock,
         config: IngestConfig | None = None,
         on_tiers: TierListener | None = None,
+        listed: Mapping[str, set[str]] | None = None,
     ) -> Ingestor:
-        """Clients and streams of every configured venue, on the settings' URLs."""
-        clients: dict[str, VenueClient] = {}
-        streams: list[StreamSpec] = []
-        symbols = settings.symbols
-        for venue in settings.venues:
-            rest, ws = settings.venue_urls(venue)
-            if venue == "binance":
-                clients[venue] = binance.BinanceClient(http, rest)
+        """Clients and streams of every configured venue, on the settings' URLs.
+
+        `listed` is each venue's coins (`find_listings`): a venue polls and streams only the tracked
+        coins it lists, so a coin one venue lacks cannot fail that venue's polls for every coin.
+        """
+        clients = {venue: venue_client(venue, settings, http, clock) for venue in settings.venues}
+        per_venue = {
+            venue: tuple(
+                s for s in settings.symbols if listed is None or s in listed.get(venue, {s})
+            )
+            for venue in settings.venues
+        }
+        streams = []
+        for venue, client in clients.items():
+            ws = settings.venue_urls(venue)[1]
+            symbols = per_venue[venue]
+            if isinstance(client, binance.BinanceClient):
                 streams.append(binance.stream_spec(ws, symbols))
-            elif venue == "bybit":
-                clients[venue] = bybit.BybitClient(http, rest)
+            elif isinstance(client, bybit.BybitClient):
                 streams.append(bybit.stream_spec(ws, symbols))
-            elif venue == "okx":
-                client = okx.OkxClient(http, rest)
-                clients[venue] = client
+            elif isinstance(client, okx.OkxClient):
                 streams.append(okx.stream_spec(ws, symbols, client.contract_values))
-            elif venue == "hyperliquid":
-                clients[venue] = hyperliquid.HyperliquidClient(http, rest, clock)
+            else:
                 streams.append(hyperliquid.stream_spec(ws, symbols, clock))
         return cls(
-            store, market, clients=clients, streams=streams, symbols=symbols, clock=clock,
-            config=config, on_tiers=on_tiers,
+            store, market, clients=clients, streams=streams, symbols=settings.symbols, clock=clock,
+            config=config, on_tiers=on_tiers, venue_symbols=per_venue,
         )  # fmt: skip
 
     # start-up and shut-down
@@ -268,14 +290,15 @@ class Ingestor:
         self, venue: str, kind: PollKind, now: datetime, report: IngestReport
     ) -> list[Any]:
         client = self.clients[venue]
+        symbols = self._venue_symbols.get(venue, self.symbols)
         try:
             if kind == "snapshots":
-                result: list[Any] = await client.fetch_snapshots(self.symbols)
+                result: list[Any] = await client.fetch_snapshots(symbols)
             elif kind == "tiers":
-                result = await client.fetch_tiers(self.symbols, now)
+                result = await client.fetch_tiers(symbols, now)
             else:
                 result = []
-                for coin in self.symbols:
+                for coin in symbols:
                     result += await client.fetch_candles(
                         coin, self.config.candle_interval_s, self.config.candle_limit
                     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,20 @@ async def test_wallet_without_cross_says_how_it_was_read(tmp_path: Path) -> None
         "ℹ️ wallet counts in cross margin only: read as isolated; add 'cross'"
         in reply.params["text"]
     )
+
+
+async def test_a_coin_no_venue_lists_is_dropped_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """`SYMBOLS=BTC,ETH,FOOBAR`: FOOBAR is dropped at start with one line; /funding reads cleanly."""
+    with caplog.at_level(logging.WARNING, logger="bot.app"):
+        async with running_bot(tmp_path, unlisted_symbols=("FOOBAR",)) as bot:
+            assert bot.services.settings.symbols == ["BTC", "ETH"]
+            bot.telegram.push_message(25, "/funding")
+            [reply] = await bot.telegram.wait_for("sendMessage")
+    warnings = [r.getMessage() for r in caplog.records if "SYMBOLS" in r.getMessage()]
+    assert warnings == [
+        "SYMBOLS: FOOBAR listed by none of binance, bybit, hyperliquid, okx; dropped (tracking BTC, ETH)"
+    ]
+    assert "FOOBA" not in reply.params["text"]
+    assert "—" not in reply.params["text"].split("<pre>")[1].split("</pre>")[0].split("\n")[1]

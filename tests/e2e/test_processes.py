@@ -79,3 +79,4 @@ async def test_web_answers_from_the_workers_market(tmp_path: Path) -> None:
     for _, err in outputs:
         assert b"Traceback" not in err
         assert tg.token.encode() not in err
+        assert f"ready as @{tg.bot_user['username']}".encode() in err
