@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from bot.vocabulary.alert_settings import AlertSettings  # noqa: E402
 from bot.vocabulary.records import Watch  # noqa: E402
 from risk.liquidation import liquidation_price  # noqa: E402
 from tests.e2e.harness import RunningBot, running_bot  # noqa: E402
+from tests.fakes.telegram import BotApiCall  # noqa: E402
 
 NOW = datetime.now(UTC)
 PROBES = 120
@@ -128,6 +130,11 @@ def _row(watch: Watch) -> dict[str, object]:
     }  # fmt: skip
 
 
+def sent_to(chat: str) -> Callable[[BotApiCall], bool]:
+    """A predicate for the calls addressed to chat id `chat`."""
+    return lambda call: str(call.chat_id) == chat
+
+
 async def bench_latency() -> list[float]:
     """Mark pushed on the fake exchange → sendMessage at the fake Bot API, ms per probe."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -142,7 +149,7 @@ async def bench_latency() -> list[float]:
             await bot.exchange.push_marks("binance")
             triggers = await seed(bot)
             progress("10,000 watches stored; waiting for the engine to load them")
-            bot.services.watches_changed()
+            bot.services.watches_changed.emit()
             await bot.exchange.push_marks("binance")
             await asyncio.sleep(3.0)
             latencies = []
@@ -151,9 +158,7 @@ async def bench_latency() -> list[float]:
                 chat = str(1_000 + k)
                 start = time.perf_counter()
                 await bot.exchange.push_marks("binance")
-                await bot.telegram.wait_for(
-                    "sendMessage", predicate=lambda c, chat=chat: str(c.chat_id) == chat
-                )
+                await bot.telegram.wait_for("sendMessage", predicate=sent_to(chat))
                 latencies.append((time.perf_counter() - start) * 1000)
                 await asyncio.sleep(0.1)
             return latencies

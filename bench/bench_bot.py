@@ -79,7 +79,7 @@ async def warm(tg: FakeTelegram) -> None:
         base = len(tg.calls("sendMessage"))
         tg.push_message(1, "/risk BTC 10x long")
         reply = (await tg.wait_for("sendMessage", count=base + 1, timeout=60))[base]
-        if "Liquidation" in reply.text:
+        if "Liquidation" in (reply.text or ""):
             return
         await asyncio.sleep(0.5)
     raise RuntimeError("the bot never had market data")

@@ -17,6 +17,7 @@ import numpy as np
 from risk.liquidation import Position, distance_pcts, liquidation_price, liquidation_prices
 from risk.report import MarketSnapshot, assess
 from risk.tiers import default_tier_table
+from risk.venues import Side, Venue
 
 
 def per_call_s(func: Callable[[], object], number: int, repeat: int = 5) -> float:
@@ -39,7 +40,7 @@ def report(figure: str, value: float, unit: str, target: float) -> None:
 def bench_scalar() -> None:
     """One Binance BTC liquidation price, tiers included."""
     table = default_tier_table("binance", "BTC")
-    position = Position("binance", "BTC", "long", 10, 91_250, 0.5)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 91_250, 0.5)
     seconds = per_call_s(lambda: liquidation_price(position, table), number=20_000)
     report("scalar liquidation price", seconds * 1e6, "µs", 20)
 
@@ -68,7 +69,7 @@ def bench_assess() -> None:
     """One full `assess` with odds, funding and clusters."""
     now = datetime(2026, 11, 21, 12, tzinfo=UTC)
     table = default_tier_table("binance", "BTC")
-    position = Position("binance", "BTC", "long", 10, 91_250, 0.5)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 91_250, 0.5)
     market = MarketSnapshot(91_250, 91_240, 0.0001, 8, now + timedelta(hours=3), 0.025, now)
     clusters = [(86_400 + 100 * i, 1e6 * i, "long") for i in range(50)]
     seconds = per_call_s(

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
 
@@ -24,10 +25,13 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Comman
 
 from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
+from bot.chats.directory import ChatDirectory
+from bot.chats.schedules import ScheduleBook
 from bot.chats.timezones import TimezoneBook
+from bot.chats.watches import WatchBook
 from bot.desk.risk_desk import RiskDesk
 from bot.maps.service import LiquidationMapService
-from bot.market.ingest import IngestConfig, Ingestor, register_jobs, venue_client
+from bot.market.ingest import IngestConfig, Ingestor, venue_client
 from bot.market.listings import Listings, find_listings
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
@@ -39,12 +43,24 @@ from bot.services import Services
 from bot.store import Store
 from bot.store.database import create_engine, migrate
 from bot.store.leader import LeaderLock
+from bot.summaries.posts import SummaryDesk
+from bot.vocabulary.backoff import Backoff
 from bot.vocabulary.clock import Clock, utc_now
+from bot.vocabulary.events import Signal
+from bot.vocabulary.scope import MarketScope
 from config.settings import Settings, SettingsError
-from handlers import alert_settings as alerts
-from handlers import basic, errors, fallback, funding, liqs, risk, watch
-from handlers import maps as liqmap
-from handlers import summaries as summary
+from handlers import (
+    alert_settings,
+    basic,
+    errors,
+    fallback,
+    funding,
+    liqs,
+    maps,
+    risk,
+    summaries,
+    watch,
+)
 from risk.clusters import ClusterModelConfig
 
 __all__ = [
@@ -68,7 +84,7 @@ CONCURRENT_UPDATES = 64
 async def build_services(
     settings: Settings, http: httpx.AsyncClient, store: Store, clock: Clock = utc_now
 ) -> Services:
-    """Market state, tier tables, liquidation maps and the risk desk over an open store."""
+    """Market state, tier tables, liquidation maps, the risk desk and the chat services over a store."""
     market = MarketState(clock, settings.venues)
     tiers = TierBook(store)
     await tiers.reload()
@@ -78,7 +94,18 @@ async def build_services(
         venues=settings.venues, symbols=settings.symbols, clock=clock, tier_times=tiers.fetched_at,
     )  # fmt: skip
     timezones = TimezoneBook(store, clock)
-    return Services(settings, http, store, market, tiers, maps, desk, timezones, clock)
+    watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
+    watches = WatchBook(store, clock, watches_changed)
+    schedules = ScheduleBook(store, clock)
+    chats = ChatDirectory(store, clock, timezones, watches, schedules)
+    summaries = SummaryDesk(
+        store, market, maps, tuple(settings.symbols), settings.default_venue, clock, outbox_written
+    )
+    scope = MarketScope(tuple(settings.venues), tuple(settings.symbols), settings.default_venue)
+    return Services(
+        settings, scope, http, store, market, tiers, maps, desk, timezones, watches, schedules,
+        chats, summaries, clock, watches_changed, outbox_written,
+    )  # fmt: skip
 
 
 def build_application(services: Services) -> TelegramApp:
@@ -92,15 +119,16 @@ def build_application(services: Services) -> TelegramApp:
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .build()
     )
-    app.add_handlers(basic.handlers(services))
-    app.add_handlers(risk.handlers(services))
-    app.add_handlers(watch.handlers(services))
-    app.add_handlers(alerts.handlers(services))
-    app.add_handlers(liqs.handlers(services))
-    app.add_handlers(funding.handlers(services))
-    app.add_handlers(liqmap.handlers(services))
-    app.add_handlers(summary.handlers(services))
-    app.add_handlers(fallback.handlers(services, _known_commands(app)))  # last: takes what is left
+    s, scope = services, services.scope
+    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk))
+    app.add_handlers(risk.handlers(s.desk, s.chats))
+    app.add_handlers(watch.handlers(s.desk, s.watches, s.chats))
+    app.add_handlers(alert_settings.handlers(s.chats))
+    app.add_handlers(liqs.handlers(s.market, s.chats, scope, s.clock))
+    app.add_handlers(funding.handlers(s.market, s.chats, scope, s.clock))
+    app.add_handlers(maps.handlers(s.market, s.maps, s.chats, scope, s.clock))
+    app.add_handlers(summaries.handlers(s.summaries, s.schedules, s.chats))
+    app.add_handlers(fallback.handlers(s.desk, s.chats, _known_commands(app)))  # last: what is left
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
 
@@ -118,9 +146,16 @@ def _known_commands(app: TelegramApp) -> list[str]:
 class Worker:
     """What a worker process runs beside the Application: the feeds, the alert engine, the sender."""
 
-    def __init__(self, ingestor: Ingestor, sender_bot: Bot, sender: Sender, alerts: Alerts) -> None:
+    def __init__(
+        self,
+        ingestor: Ingestor,
+        sender_bot: Bot,
+        sender: Sender,
+        alerts: Alerts,
+        disconnect_sender: Callable[[], None],
+    ) -> None:
         self.ingestor, self.sender_bot, self.sender = ingestor, sender_bot, sender
-        self.alerts = alerts
+        self.alerts, self._disconnect_sender = alerts, disconnect_sender
         self._stop = asyncio.Event()
         self._task = asyncio.create_task(sender.run(self._stop), name="outbox sender")
         self._alerts_task = asyncio.create_task(alerts.run(self._stop), name="alert engine")
@@ -128,6 +163,7 @@ class Worker:
     async def stop(self) -> None:
         """Stop the sender (after its current drain), the feeds, and the sender's bot."""
         self._stop.set()
+        self._disconnect_sender()
         self.sender.wake()
         await self._task
         await self._alerts_task
@@ -143,7 +179,10 @@ async def keep_listed_symbols(
     Raises:
         SettingsError: not one of SYMBOLS is listed by a venue that answered.
     """
-    clients = {venue: venue_client(venue, settings, http, clock) for venue in settings.venues}
+    clients = {
+        venue: venue_client(venue, settings.venue_urls(venue)[0], http, clock)
+        for venue in settings.venues
+    }
     listings = await find_listings(clients, settings.symbols)
     for venue, reason in listings.unanswered.items():
         log.warning("could not list %s's instruments to check SYMBOLS (%s)", venue, reason)
@@ -162,8 +201,9 @@ async def start_worker(
 ) -> Worker:
     """Restore the market, start the feeds and the sender, and schedule polls and model updates."""
     settings = services.settings
-    ingestor = Ingestor.from_settings(
-        settings, services.http, services.store, services.market,
+    urls = {venue: settings.venue_urls(venue) for venue in settings.venues}
+    ingestor = Ingestor.for_venues(
+        urls, settings.symbols, services.http, services.store, services.market,
         clock=services.clock, config=ingest_config, on_tiers=services.tiers.put,
         listed=listings.by_venue if listings else None,
     )  # fmt: skip
@@ -173,14 +213,18 @@ async def start_worker(
     sender_bot = Bot(settings.require_token(), base_url=settings.telegram_api_base_url)
     await sender_bot.initialize()
     sender = Sender(sender_bot, services.store, services.clock)
-    services.wake_sender = sender.wake
-    alerts = await start_alerts(services, sender.wake)
+    disconnect_sender = services.outbox_written.connect(sender.wake)
+    alerts = await start_alerts(
+        services.store, services.market, services.tiers, services.maps,
+        symbols=settings.symbols, clock=services.clock, watches_changed=services.watches_changed,
+        outbox_written=services.outbox_written,
+    )  # fmt: skip
     assert app.job_queue is not None
-    register_jobs(app.job_queue, ingestor)
+    jobs.register_ingest_jobs(app.job_queue, ingestor)
     jobs.register_model_jobs(app.job_queue, services)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
-    return Worker(ingestor, sender_bot, sender, alerts)
+    return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender)
 
 
 def tune_runtime() -> None:
@@ -253,7 +297,7 @@ async def _initialize_when_reachable(
 
     A refused token is a settings error (one line, exit status 2), not something to retry.
     """
-    wait_s = 1.0
+    backoff, attempt = Backoff(initial_s=1.0, max_s=60.0, jitter=0.0), 0
     while True:
         try:
             await app.initialize()
@@ -262,6 +306,8 @@ async def _initialize_when_reachable(
                 "TELEGRAM_BOT_TOKEN was refused by Telegram (Unauthorized): check it with @BotFather"
             ) from None
         except NetworkError as exc:  # TimedOut is a NetworkError
+            wait_s = backoff.delay_s(attempt)
+            attempt += 1
             log.warning(
                 "cannot reach the Telegram Bot API at %s (%s); trying again in %.0fs",
                 settings.telegram_api_base_url, exc, wait_s,
@@ -270,7 +316,6 @@ async def _initialize_when_reachable(
                 await asyncio.wait_for(stop.wait(), timeout=wait_s)
             if stop.is_set():
                 return False
-            wait_s = min(wait_s * 2, 60.0)
         else:
             return True
 

@@ -8,15 +8,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.alerts.engine import Alerts
+from bot.market.ingest import Ingestor, PollKind
 from bot.services import Services
-from bot.summaries.posts import post_due_summaries
 
-__all__ = ["register_alert_jobs", "register_model_jobs", "register_summary_job", "start_mirror"]
+__all__ = [
+    "register_alert_jobs",
+    "register_ingest_jobs",
+    "register_model_jobs",
+    "register_summary_job",
+    "start_mirror",
+]
 
 log = logging.getLogger(__name__)
 JOB_KWARGS = {"max_instances": 1, "coalesce": True}
@@ -41,6 +48,30 @@ def _job(action: Callable[[], Awaitable[object]]) -> Job:
     return callback
 
 
+FIRST_POLL_S = 0.1
+"""Delay of the first poll. Not 0: APScheduler's interval trigger, handed a start a moment in the past,
+schedules the first run one whole interval later."""
+
+
+def register_ingest_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
+    """Schedule the polls: snapshots, candles and tiers at once and then every period; pruning daily."""
+    config = ingestor.config
+    periods: dict[PollKind, float] = {
+        "snapshots": config.snapshot_every_s,
+        "candles": config.candles_every_s,
+        "tiers": config.tiers_every_s,
+    }
+    for kind, every_s in periods.items():
+        job_queue.run_repeating(
+            _job(partial(ingestor.ingest_once, kind)), every_s, first=FIRST_POLL_S,
+            name=f"ingest {kind}", job_kwargs=JOB_KWARGS,
+        )  # fmt: skip
+    job_queue.run_repeating(
+        _job(ingestor.prune), config.prune_every_s, first=60, name="prune market data",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
 def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
     """The liquidation-map rebuild now and updates every minute; tier tables reloaded every 10 min."""
     job_queue.run_once(_job(services.maps.rebuild), 0, name="rebuild liquidation maps")
@@ -55,9 +86,9 @@ def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
 
 
 def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
-    """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summary_posts.py)."""
+    """Scheduled summaries: every 30 s, the due ones go to the outbox (bot/summaries/posts.py)."""
     job_queue.run_repeating(
-        _job(lambda: post_due_summaries(services)), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
+        _job(services.summaries.post_due), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
         name="post scheduled summaries", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 

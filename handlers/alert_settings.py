@@ -2,119 +2,25 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Coroutine
 from typing import Any
-from zoneinfo import available_timezones
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.render.settings_text import SETTINGS_USAGE, render_settings, settings_keyboard
-from bot.services import Services
-from bot.vocabulary.alert_settings import ALERT_KINDS, AlertSettings, parse_clock
-from handlers.chats import may_change_group
-from handlers.watch import remember_chat
+from bot.chats.directory import ChatDirectory
+from bot.commands.alert_words import apply_words
+from bot.render.settings_text import render_settings, settings_keyboard
+from handlers.chats import may_change_group, remember_chat
 
-__all__ = ["apply_words", "handlers"]
+__all__ = ["handlers"]
 
 ADMINS_ONLY = "Only the group's admins change its alerts."
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-_AMOUNT = re.compile(r"^\$?(\d+(?:\.\d+)?)([kmb]?)\$?$")
 
 
-def _amount(text: str) -> float | None:
-    match = _AMOUNT.fullmatch(text.lower())
-    if match is None:
-        return None
-    return float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}[match.group(2)]
-
-
-Change = tuple[AlertSettings, str] | str
-"""New (settings, timezone), or a usage line saying what was wrong."""
-
-
-def _ladder(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
-    steps = [_amount(w.rstrip("%")) for w in rest]
-    if not steps or any(s is None or not 0 < s < 100 for s in steps):
-        return "The ladder takes percents between 0 and 100.\nExample: /alerts ladder 10 5 2"
-    ladder = tuple(sorted({float(s or 0) for s in steps}, reverse=True))
-    return replace(settings, ladder_pct=ladder), timezone
-
-
-def _quiet(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
-    if rest[:1] == ["off"]:
-        return replace(settings, quiet_start=None, quiet_end=None), timezone
-    times = [parse_clock(w) for w in rest]
-    if len(times) != 2 or times[0] is None or times[1] is None:
-        return "Quiet hours take a start and an end.\nExample: /alerts quiet 23:00 07:00"
-    return replace(
-        settings, quiet_start=f"{times[0]:%H:%M}", quiet_end=f"{times[1]:%H:%M}"
-    ), timezone
-
-
-def _timezone(settings: AlertSettings, _timezone_now: str, rest: list[str]) -> Change:
-    if len(rest) != 1 or rest[0] not in available_timezones():
-        return "Give an IANA timezone.\nExample: /alerts tz Europe/Berlin"
-    return settings, rest[0]
-
-
-def _cap(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
-    if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 200:
-        return "The cap is a number of alerts an hour, 1 to 200.\nExample: /alerts cap 20"
-    return replace(settings, max_per_hour=int(rest[0])), timezone
-
-
-def _wave(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
-    size = _amount(rest[0]) if rest else None
-    multiple = _amount(rest[1]) if len(rest) > 1 else settings.wave_rate_multiple
-    if not size or not multiple:
-        return "A wave is a size in $ (and a multiple of the usual hourly rate).\nExample: /alerts wave 50M 3"
-    return replace(settings, wave_min_usd=size, wave_rate_multiple=multiple), timezone
-
-
-def _funding(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
-    level = _amount(rest[0].rstrip("%")) if rest else None
-    if not level or level >= 5:
-        return "The funding extreme is a percent per 8h, under 5.\nExample: /alerts funding 0.05"
-    return replace(settings, funding_extreme_8h_pct=level), timezone
-
-
-_CHANGES: dict[str, Callable[[AlertSettings, str, list[str]], Change]] = {
-    "ladder": _ladder,
-    "quiet": _quiet,
-    "tz": _timezone,
-    "timezone": _timezone,
-    "cap": _cap,
-    "wave": _wave,
-    "funding": _funding,
-}
-
-
-def apply_words(
-    settings: AlertSettings, timezone: str, words: Sequence[str], thread_id: int | None = None
-) -> Change:
-    """New (settings, timezone) from `/alerts` words, or a usage line saying what was wrong.
-
-    `thread_id` is the forum topic the command was sent in, which `/alerts topic` chooses.
-    """
-    if not words:
-        return settings, timezone
-    if words[0].lower() == "topic":
-        if words[1:2] == ["off"]:
-            return replace(settings, topic_id=None), timezone
-        if thread_id is None:
-            return "Send /alerts topic inside the forum topic the alerts should go to."
-        return replace(settings, topic_id=thread_id), timezone
-    change = _CHANGES.get(words[0].lower())
-    if change is None:
-        return f"I did not understand '{words[0]}'.\n{SETTINGS_USAGE}"
-    return change(settings, timezone, list(words[1:]))
-
-
-def make_alerts(services: Services) -> Callback:
+def make_alerts(chats: ChatDirectory) -> Callback:
     """The /alerts handler."""
 
     async def alerts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,10 +28,8 @@ def make_alerts(services: Services) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        await remember_chat(services, update)
-        store, now = services.store, services.clock()
-        chat = await store.chats.get(message.chat_id)
-        assert chat is not None
+        await remember_chat(chats, update.effective_chat)
+        current = await chats.settings(message.chat_id)
         words = context.args or []
         if words and not await may_change_group(
             context.bot, message.chat, message.from_user, message.sender_chat
@@ -133,15 +37,12 @@ def make_alerts(services: Services) -> Callback:
             await message.reply_text(ADMINS_ONLY)
             return
         thread = message.message_thread_id if message.is_topic_message else None
-        result = apply_words(AlertSettings.from_stored(chat.settings), chat.timezone, words, thread)
+        result = apply_words(current.settings, current.timezone, words, thread)
         if isinstance(result, str):
             await message.reply_text(result)
             return
         settings, timezone = result
-        await store.chats.update_settings(message.chat_id, settings.to_stored(), now)
-        if timezone != chat.timezone:
-            await store.chats.set_timezone(message.chat_id, timezone, now)
-            services.timezones.forget(message.chat_id)
+        await chats.change_settings(message.chat_id, settings, timezone)
         await message.reply_text(
             render_settings(settings, timezone),
             parse_mode=ParseMode.HTML,
@@ -151,7 +52,7 @@ def make_alerts(services: Services) -> Callback:
     return alerts
 
 
-def make_toggle(services: Services) -> Callback:
+def make_toggle(chats: ChatDirectory) -> Callback:
     """An alert-kind button: on → silent → off, the card edited in place."""
 
     async def toggle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -163,14 +64,13 @@ def make_toggle(services: Services) -> Callback:
         if not await may_change_group(context.bot, query.message.chat, query.from_user, None):
             await query.answer(ADMINS_ONLY, show_alert=True)
             return
-        chat = await services.store.chats.get(query.message.chat.id)
-        if chat is None or kind not in ALERT_KINDS:  # a button of an older version
+        changed = await chats.next_mode(query.message.chat.id, kind)
+        if changed is None:  # a button of an older version
             await query.answer("Send /alerts again", show_alert=True)
             return
-        settings = AlertSettings.from_stored(chat.settings).next_mode(kind)
-        await services.store.chats.update_settings(chat.id, settings.to_stored(), services.clock())
+        settings = changed.settings
         await query.edit_message_text(
-            render_settings(settings, chat.timezone),
+            render_settings(settings, changed.timezone),
             parse_mode=ParseMode.HTML,
             reply_markup=settings_keyboard(settings),
         )
@@ -179,9 +79,9 @@ def make_toggle(services: Services) -> Callback:
     return toggle
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(chats: ChatDirectory) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("alerts", make_alerts(services)),
-        CallbackQueryHandler(make_toggle(services), pattern=r"^al\|\w+$"),
+        CommandHandler("alerts", make_alerts(chats)),
+        CallbackQueryHandler(make_toggle(chats), pattern=r"^al\|\w+$"),
     ]

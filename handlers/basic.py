@@ -16,12 +16,13 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
+from bot.chats.directory import ChatDirectory
+from bot.chats.watches import WatchBook
 from bot.commands.positions import split_words
-from bot.outbox.sender import resume_chat
-from bot.services import Services
-from bot.vocabulary.alert_settings import AlertSettings
+from bot.desk.risk_desk import RiskDesk
+from handlers.chats import remember_chat
 from handlers.risk import answer_risk
-from handlers.watch import remember_chat, watch_words
+from handlers.watch import watch_words
 
 __all__ = [
     "ADMIN_COMMANDS",
@@ -90,7 +91,7 @@ async def help_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_message.reply_text(HELP_TEXT, parse_mode=ParseMode.HTML)
 
 
-def make_start(services: Services) -> Callback:
+def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Callback:
     """/start: welcome (and resume a chat that had blocked the bot); deep links watch_… and risk_…."""
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,13 +99,13 @@ def make_start(services: Services) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        await remember_chat(services, update)
-        resumed = await resume_chat(services.store, message.chat_id, services.clock())
+        await remember_chat(chats, update.effective_chat)
+        resumed = await chats.resume(message.chat_id)
         words = split_words(" ".join(context.args or []))
         if words and words[0].lower() == "watch":
-            await watch_words(services, update, words[1:])
+            await watch_words(desk, watches, chats, update, words[1:])
         elif words and words[0].lower() == "risk":
-            await answer_risk(services, update, words[1:])
+            await answer_risk(desk, chats, update, words[1:])
         else:
             welcome = "Welcome back: your watches are active again.\n\n" if resumed else ""
             await message.reply_text(welcome + HELP_TEXT, parse_mode=ParseMode.HTML)
@@ -112,7 +113,7 @@ def make_start(services: Services) -> Callback:
     return start
 
 
-def make_stop(services: Services) -> Callback:
+def make_stop(chats: ChatDirectory) -> Callback:
     """/stop: remove every watch, schedule and market subscription of the chat."""
 
     async def stop(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -120,32 +121,22 @@ def make_stop(services: Services) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        store, now = services.store, services.clock()
-        watches = await store.watches.remove_all(message.chat_id)
-        services.watches_changed()
-        schedules = await store.schedules.list_for_chat(message.chat_id)
-        for schedule in schedules:
-            await store.schedules.remove(message.chat_id, schedule.kind)
-        chat = await store.chats.get(message.chat_id)
-        if chat is not None:
-            quiet = (
-                AlertSettings.from_stored(chat.settings)
-                .with_mode("wave", "off")
-                .with_mode("funding", "off")
-            )
-            await store.chats.update_settings(message.chat_id, quiet.to_stored(), now)
+        report = await chats.stop(message.chat_id)
         await message.reply_text(
-            f"Done: {watches} watch(es) and {len(schedules)} schedule(s) removed, market alerts off. "
+            f"Done: {report.watches} watch(es) and {report.schedules} schedule(s) removed, "
+            "market alerts off. "
             "/start to come back."
         )
 
     return stop
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(
+    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk
+) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("start", make_start(services)),
+        CommandHandler("start", make_start(chats, watches, desk)),
         CommandHandler("help", help_command),
-        CommandHandler("stop", make_stop(services)),
+        CommandHandler("stop", make_stop(chats)),
     ]

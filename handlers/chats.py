@@ -6,9 +6,9 @@ from telegram import Bot, Chat, User
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 
-from bot.services import Services
+from bot.chats.directory import ChatDirectory
 
-__all__ = ["ADMIN_STATUSES", "GROUP_TYPES", "chat_timezone", "is_admin", "may_change_group"]
+__all__ = ["ADMIN_STATUSES", "GROUP_TYPES", "is_admin", "may_change_group", "remember_chat"]
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 GROUP_TYPES = frozenset({ChatType.GROUP, ChatType.SUPERGROUP})
@@ -35,6 +35,7 @@ async def may_change_group(
     return user is not None and await is_admin(bot, chat.id, user.id)
 
 
-async def chat_timezone(services: Services, chat_id: int) -> str:
-    """The chat's timezone as stored by /alerts; UTC for a chat the store does not know."""
-    return await services.timezones.get(chat_id)
+async def remember_chat(chats: ChatDirectory, chat: Chat | None) -> None:
+    """Record the chat (type and title) so watches and settings can hang off it."""
+    if chat is not None:
+        await chats.remember(chat.id, chat.type, chat.title)

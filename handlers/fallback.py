@@ -14,8 +14,9 @@ from telegram import Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
+from bot.chats.directory import ChatDirectory
 from bot.commands.unknown import PLAIN_TEXT_HINT, position_words, unknown_command_reply
-from bot.services import Services
+from bot.desk.risk_desk import RiskDesk
 from handlers.risk import answer_risk
 
 __all__ = ["handlers"]
@@ -55,7 +56,7 @@ def make_unknown_command(known: Sequence[str]) -> Callback:
     return unknown_command
 
 
-def make_plain_text(services: Services) -> Callback:
+def make_plain_text(desk: RiskDesk, chats: ChatDirectory) -> Callback:
     """Answer plain text in a private chat: a position as /risk would, anything else with a hint."""
 
     async def plain_text(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,21 +64,23 @@ def make_plain_text(services: Services) -> Callback:
         message = update.effective_message
         if message is None or not message.text:
             return
-        words = position_words(message.text, services.desk.symbols)
+        words = position_words(message.text, desk.symbols)
         if words is None:
             await message.reply_text(PLAIN_TEXT_HINT, parse_mode=ParseMode.HTML)
             return
-        await answer_risk(services, update, words)
+        await answer_risk(desk, chats, update, words)
 
     return plain_text
 
 
-def handlers(services: Services, known: Sequence[str]) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(
+    desk: RiskDesk, chats: ChatDirectory, known: Sequence[str]
+) -> list[BaseHandler[Any, Any, Any]]:
     """The fallback handlers; `known` are the commands every other handler answers."""
     return [
         MessageHandler(filters.COMMAND, make_unknown_command(known)),
         MessageHandler(
             filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE,
-            make_plain_text(services),
+            make_plain_text(desk, chats),
         ),
     ]

@@ -10,11 +10,14 @@ from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 
 from bot.chats.cooldown import Cooldown
+from bot.chats.directory import ChatDirectory
 from bot.commands.coins import CoinError, require_coin
+from bot.maps.service import LiquidationMapService
 from bot.maps.view import draw_map, gather_map
+from bot.market.state import MarketState
 from bot.render.map_text import render_map_caption, render_map_text, render_map_wait
-from bot.services import Services
-from handlers.chats import chat_timezone
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.scope import MarketScope
 
 __all__ = ["MAP_INTERVAL_S", "handlers", "make_map_command"]
 
@@ -22,7 +25,15 @@ Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Non
 MAP_INTERVAL_S = 10.0
 
 
-def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
+def make_map_command(
+    market: MarketState,
+    maps: LiquidationMapService,
+    chats: ChatDirectory,
+    *,
+    scope: MarketScope,
+    clock: Clock,
+    cooldown: Cooldown,
+) -> Callback:
     """The /map handler: parse → per-chat cooldown → gather → draw off the loop → reply."""
 
     async def liquidation_map(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -30,8 +41,7 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        settings = services.settings
-        coin = require_coin(context.args or [], settings.symbols, command="map")
+        coin = require_coin(context.args or [], scope.symbols, command="map")
         if isinstance(coin, CoinError):
             await message.reply_text(coin.text, parse_mode=ParseMode.HTML)
             return
@@ -40,10 +50,9 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
             await message.reply_text(render_map_wait(cooldown.interval_s, admission))
             return
         view = await gather_map(
-            services.market, services.maps, coin,
-            preferred_venue=settings.default_venue, now=services.clock(),
+            market, maps, coin, preferred_venue=scope.default_venue, now=clock(),
         )  # fmt: skip
-        timezone = await chat_timezone(services, message.chat_id)
+        timezone = await chats.timezone(message.chat_id)
         if view.quote is None or view.modeled.is_empty:
             await message.reply_text(render_map_text(view), parse_mode=ParseMode.HTML)
             return
@@ -56,6 +65,15 @@ def make_map_command(services: Services, cooldown: Cooldown) -> Callback:
     return liquidation_map
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(
+    market: MarketState,
+    maps: LiquidationMapService,
+    chats: ChatDirectory,
+    scope: MarketScope,
+    clock: Clock,
+) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module; the cooldown lives as long as the Application."""
-    return [CommandHandler("map", make_map_command(services, Cooldown(MAP_INTERVAL_S)))]
+    command = make_map_command(
+        market, maps, chats, scope=scope, clock=clock, cooldown=Cooldown(MAP_INTERVAL_S)
+    )
+    return [CommandHandler("map", command)]

@@ -10,12 +10,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.chats.directory import ChatDirectory
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.desk.risk_desk import RiskDesk
+from bot.outbox.sender import is_not_modified
 from bot.render.risk_card import render_refusal, render_risk_card
-from bot.services import Services
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.positions import PositionArgs
-from handlers.chats import chat_timezone
 
 __all__ = [
     "decode_refresh",
@@ -68,12 +69,13 @@ def make_refresh_button(card: RiskCard) -> InlineKeyboardMarkup:
     )
 
 
-async def answer_risk(services: Services, update: Update, words: Sequence[str]) -> None:
+async def answer_risk(
+    desk: RiskDesk, chats: ChatDirectory, update: Update, words: Sequence[str]
+) -> None:
     """Reply to `words` (as after /risk) with the risk card, a refusal or a usage line."""
     message = update.effective_message
     if message is None:
         return
-    desk = services.desk
     request = parse_position_args(words, desk.symbols)
     if isinstance(request, ArgsError):
         await message.reply_text(request.text("risk"), parse_mode=ParseMode.HTML)
@@ -82,23 +84,23 @@ async def answer_risk(services: Services, update: Update, words: Sequence[str]) 
     if isinstance(answer, DeskRefusal):
         await message.reply_text(render_refusal(answer), parse_mode=ParseMode.HTML)
         return
-    text = render_risk_card(answer, await chat_timezone(services, message.chat_id))
+    text = render_risk_card(answer, await chats.timezone(message.chat_id))
     await message.reply_text(
         text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
     )
 
 
-def make_risk_command(services: Services) -> Callback:
+def make_risk_command(desk: RiskDesk, chats: ChatDirectory) -> Callback:
     """The /risk handler: parse → desk → render → reply."""
 
     async def risk(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer with the risk card, or a usage line."""
-        await answer_risk(services, update, context.args or [])
+        await answer_risk(desk, chats, update, context.args or [])
 
     return risk
 
 
-def make_refresh(services: Services) -> Callback:
+def make_refresh(desk: RiskDesk, chats: ChatDirectory) -> Callback:
     """The Refresh button: recompute the same position and edit the card in place."""
 
     async def refresh(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -108,29 +110,27 @@ def make_refresh(services: Services) -> Callback:
             return
         request = decode_refresh(query.data)
         answer = (
-            await services.desk.card(request)
-            if request
-            else DeskRefusal("This card is too old to refresh.")
+            await desk.card(request) if request else DeskRefusal("This card is too old to refresh.")
         )
         if isinstance(answer, DeskRefusal):
             await query.answer(answer.message[:200], show_alert=True)
             return
-        text = render_risk_card(answer, await chat_timezone(services, query.message.chat.id))
+        text = render_risk_card(answer, await chats.timezone(query.message.chat.id))
         try:
             await query.edit_message_text(
                 text, parse_mode=ParseMode.HTML, reply_markup=make_refresh_button(answer)
             )
         except BadRequest as exc:
-            if "not modified" not in str(exc).lower():
+            if not is_not_modified(exc):
                 raise
         await query.answer("Updated")
 
     return refresh
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(desk: RiskDesk, chats: ChatDirectory) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("risk", make_risk_command(services)),
-        CallbackQueryHandler(make_refresh(services), pattern=rf"^{_PREFIX}\|"),
+        CommandHandler("risk", make_risk_command(desk, chats)),
+        CallbackQueryHandler(make_refresh(desk, chats), pattern=rf"^{_PREFIX}\|"),
     ]

@@ -9,89 +9,71 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
+from bot.chats.directory import ChatDirectory
+from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.desk.risk_desk import RiskDesk
 from bot.render.watch_text import render_positions, render_watch_added, watch_request
-from bot.services import Services
-from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.cards import DeskRefusal
-from bot.vocabulary.records import Chat, Watch
+from handlers.chats import remember_chat
 
-__all__ = ["MAX_WATCHES", "handlers", "watch_words"]
+__all__ = ["handlers", "watch_words"]
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
-MAX_WATCHES = 20
 WATCH_EXAMPLE = "BTC 10x long @ 91000 size 0.5 on binance"
 
 
-async def remember_chat(services: Services, update: Update) -> None:
-    """Record the chat (type and title) so watches and settings can hang off it."""
-    chat = update.effective_chat
-    if chat is not None:
-        await services.store.chats.upsert(
-            Chat(id=chat.id, type=chat.type, title=chat.title), services.clock()
-        )
-
-
-async def watch_words(services: Services, update: Update, words: Sequence[str]) -> None:
+async def watch_words(
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory, update: Update, words: Sequence[str]
+) -> None:
     """Store a watch from the words of /watch (or a deep link) and confirm it."""
     message = update.effective_message
     if message is None:
         return
-    request = parse_position_args(words, services.desk.symbols, WATCH_EXAMPLE)
+    request = parse_position_args(words, desk.symbols, WATCH_EXAMPLE)
     if isinstance(request, ArgsError):
         await message.reply_text(request.text("watch"), parse_mode=ParseMode.HTML)
         return
-    card = await services.desk.card(request)
+    card = await desk.card(request)
     if isinstance(card, DeskRefusal):
         await message.reply_text(card.message)
         return
-    await remember_chat(services, update)
-    existing = await services.store.watches.list_for_chat(message.chat_id)
-    if len(existing) >= MAX_WATCHES:
-        await message.reply_text(
-            f"You watch {MAX_WATCHES} positions already; /positions to remove one."
-        )
+    await remember_chat(chats, update.effective_chat)
+    watch = await watches.add(message.chat_id, card)
+    if isinstance(watch, WatchLimit):
+        await message.reply_text(watch.message)
         return
-    p = card.position
-    watch = await services.store.watches.add(
-        Watch(chat_id=message.chat_id, venue=card.venue, symbol=p.symbol, side=str(p.side),  # type: ignore[arg-type]
-              leverage=p.leverage, entry_price=p.entry_price, quantity=p.quantity,
-              margin_mode=str(p.margin_mode), wallet_balance=request.wallet_balance),
-        services.clock(),
-    )  # fmt: skip
-    services.watches_changed()
-    chat = await services.store.chats.get(message.chat_id)
-    ladder = AlertSettings.from_stored(chat.settings if chat else None).ladder_pct
+    ladder = (await chats.settings(message.chat_id)).settings.ladder_pct
     await message.reply_text(render_watch_added(watch, card, ladder), parse_mode=ParseMode.HTML)
 
 
-def make_watch(services: Services) -> Callback:
+def make_watch(desk: RiskDesk, watches: WatchBook, chats: ChatDirectory) -> Callback:
     """The /watch handler."""
 
     async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Watch a position."""
-        await watch_words(services, update, context.args or [])
+        await watch_words(desk, watches, chats, update, context.args or [])
 
     return watch
 
 
 async def _positions_view(
-    services: Services, chat_id: int
+    desk: RiskDesk, watches: WatchBook, chat_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    watches = await services.store.watches.list_for_chat(chat_id)
-    cards = [await services.desk.card(watch_request(w)) for w in watches]
+    listed = await watches.list(chat_id)
+    cards = [await desk.card(watch_request(w)) for w in listed]
     buttons = [
         [
             InlineKeyboardButton(
                 f"❌ Remove #{w.id} {w.symbol} {w.side} {w.leverage:g}x", callback_data=f"uw|{w.id}"
             )
         ]
-        for w in watches
+        for w in listed
     ]
-    return render_positions(watches, cards), InlineKeyboardMarkup(buttons) if buttons else None
+    return render_positions(listed, cards), InlineKeyboardMarkup(buttons) if buttons else None
 
 
-def make_positions(services: Services) -> Callback:
+def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The /positions handler."""
 
     async def positions(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,13 +81,13 @@ def make_positions(services: Services) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        text, markup = await _positions_view(services, message.chat_id)
+        text, markup = await _positions_view(desk, watches, message.chat_id)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return positions
 
 
-def make_unwatch(services: Services) -> Callback:
+def make_unwatch(watches: WatchBook) -> Callback:
     """The /unwatch N handler."""
 
     async def unwatch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,8 +101,7 @@ def make_unwatch(services: Services) -> Callback:
                 "Which one? Give its number from /positions.\nExample: /unwatch 3"
             )
             return
-        removed = await services.store.watches.remove(message.chat_id, int(raw))
-        services.watches_changed()
+        removed = await watches.remove(message.chat_id, int(raw))
         await message.reply_text(
             f"Stopped watching #{raw}." if removed else f"You have no watch #{raw}; see /positions."
         )
@@ -128,7 +109,7 @@ def make_unwatch(services: Services) -> Callback:
     return unwatch
 
 
-def make_remove_button(services: Services) -> Callback:
+def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The ❌ Remove button under /positions."""
 
     async def remove(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -137,20 +118,21 @@ def make_remove_button(services: Services) -> Callback:
         if query is None or query.data is None or query.message is None:
             return
         chat_id = query.message.chat.id
-        removed = await services.store.watches.remove(chat_id, int(query.data.split("|")[1]))
-        services.watches_changed()
-        text, markup = await _positions_view(services, chat_id)
+        removed = await watches.remove(chat_id, int(query.data.split("|")[1]))
+        text, markup = await _positions_view(desk, watches, chat_id)
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
         await query.answer("Removed" if removed else "Already gone")
 
     return remove
 
 
-def handlers(services: Services) -> list[BaseHandler[Any, Any, Any]]:
+def handlers(
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory
+) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("watch", make_watch(services)),
-        CommandHandler("positions", make_positions(services)),
-        CommandHandler("unwatch", make_unwatch(services)),
-        CallbackQueryHandler(make_remove_button(services), pattern=r"^uw\|\d+$"),
+        CommandHandler("watch", make_watch(desk, watches, chats)),
+        CommandHandler("positions", make_positions(desk, watches)),
+        CommandHandler("unwatch", make_unwatch(watches)),
+        CallbackQueryHandler(make_remove_button(desk, watches), pattern=r"^uw\|\d+$"),
     ]

@@ -121,12 +121,15 @@ def test_check_finds_every_problem_one_line_each(tmp_path: Path) -> None:
     """`check` without a token and with a bad URL exits 2 with one line per problem."""
     result = _run(["check"], tmp_path, BINANCE_REST_URL="notaurl", OKX_WS_URL="https://x")
     assert result.returncode == 2
-    assert result.stderr.splitlines() == [
+    binance = (
         "liqguard: invalid setting BINANCE_REST_URL: 'notaurl' is not a URL; it must start with "
-        "https:// or http:// and name a host",
+        "https:// or http:// and name a host"
+    )
+    okx = (
         "liqguard: invalid setting OKX_WS_URL: 'https://x' is not a URL; it must start with wss:// "
-        "or ws:// and name a host",
-    ]
+        "or ws:// and name a host"
+    )
+    assert result.stderr.splitlines() == [binance, okx]
 
 
 def test_check_without_token_exits_2(tmp_path: Path) -> None:

@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from bot.market.state import MarketState
 from bot.market.windows import LiquidationWindows
 from bot.vocabulary.quotes import Freshness
-from bot.vocabulary.records import FeedGap, LiquidationEvent, MarkTick, VenueSnapshot
+from bot.vocabulary.records import (
+    FeedGap,
+    LiquidationEvent,
+    MarkTick,
+    PositionSide,
+    VenueSnapshot,
+)
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -27,11 +33,15 @@ class Clock:
 
 
 def liq(
-    minutes_ago: float, usd: float, venue: str = "binance", symbol: str = "BTC", side: str = "long"
+    minutes_ago: float,
+    usd: float,
+    venue: str = "binance",
+    symbol: str = "BTC",
+    side: PositionSide = "long",
 ) -> LiquidationEvent:
     return LiquidationEvent(
         venue, symbol, side, 100.0, usd / 100.0, usd, T0 - timedelta(minutes=minutes_ago)
-    )  # type: ignore[arg-type]
+    )
 
 
 def test_totals_per_window_side_venue_symbol_and_largest() -> None:
@@ -152,12 +162,17 @@ def test_quote_prefers_the_newer_stream_mark_and_reports_staleness() -> None:
     assert market.quote("bybit", "BTC") is None
 
 
+def _broken_listener(tick: MarkTick) -> None:
+    """A mark listener that fails on every tick."""
+    raise ZeroDivisionError(tick.mark_price)
+
+
 def test_older_updates_do_not_replace_newer_ones_and_listeners_hear_marks() -> None:
     """Out-of-order snapshots and ticks are ignored; each accepted tick reaches every listener."""
     market = MarketState(Clock())
     heard: list[MarkTick] = []
     remove = market.add_mark_listener(heard.append)
-    market.add_mark_listener(lambda tick: 1 / 0)  # a broken listener must not stop the others
+    market.add_mark_listener(_broken_listener)  # a broken listener must not stop the others
     new, old = (
         MarkTick("bybit", "ETH", 3_000, T0),
         MarkTick("bybit", "ETH", 2_000, T0 - timedelta(seconds=1)),

@@ -20,12 +20,12 @@ from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.alert_text import render_digest
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertKind, AlertSettings
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Chat, OutboxItem
 
 __all__ = ["Alert", "AlertBook"]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)

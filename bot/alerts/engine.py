@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -37,10 +37,13 @@ from bot.alerts.ladder import (
     remember_cluster,
 )
 from bot.alerts.market_watch import MarketAlerts
+from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState
+from bot.market.tiers import TierBook
 from bot.render.alert_text import render_cluster, render_crossed, render_ladder
-from bot.services import Services
 from bot.store import Store
+from bot.vocabulary.clock import Clock
+from bot.vocabulary.events import Signal
 from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
 from risk.errors import RiskError
@@ -52,7 +55,6 @@ from risk.venues import MarginMode, Side
 __all__ = ["AlertEngine", "Alerts", "PairWatches", "start_alerts", "watch_position"]
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 MapProvider = Callable[[str], LiquidationMap]
 FloatArray = npt.NDArray[np.float64]
@@ -370,16 +372,28 @@ class Alerts:
         return await self.book.send_digests(self.clock())
 
 
-async def start_alerts(services: Services, wake_sender: Callable[[], None]) -> Alerts:
-    """Load the chats and watches, listen to every mark, and hook `services.watches_changed`."""
-    book = AlertBook(services.store, services.clock, wake_sender)
+async def start_alerts(
+    store: Store,
+    market: MarketState,
+    tiers: TierBook,
+    maps: LiquidationMapService,
+    *,
+    symbols: Sequence[str],
+    clock: Clock,
+    watches_changed: Signal,
+    outbox_written: Signal,
+) -> Alerts:
+    """Load the chats and watches, listen to every mark, and reload when `watches_changed` fires."""
+    book = AlertBook(store, clock, outbox_written.emit)
     await book.load()
-    engine = AlertEngine(
-        services.store, services.market, services.tiers, services.maps.combined_map, book,
-        services.clock,
-    )  # fmt: skip
+    engine = AlertEngine(store, market, tiers, maps.combined_map, book, clock)
     await engine.reload()
-    market = MarketAlerts(services.market, book, services.settings.symbols, services.clock)
-    services.watches_changed = engine.watches_changed
-    remove = services.market.add_mark_listener(engine.on_mark)
-    return Alerts(engine, market, book, services.clock, remove)
+    market_alerts = MarketAlerts(market, book, symbols, clock)
+    disconnect = watches_changed.connect(engine.watches_changed)
+    remove = market.add_mark_listener(engine.on_mark)
+
+    def stop_listening() -> None:
+        disconnect()
+        remove()
+
+    return Alerts(engine, market_alerts, book, clock, stop_listening)

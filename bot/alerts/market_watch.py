@@ -12,7 +12,7 @@ switched off is followed without edits; the digest tells of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,12 +22,12 @@ from bot.alerts.market_rules import WaveSample, step_funding, step_wave
 from bot.market.state import MarketState
 from bot.outbox.payloads import edit_payload, outbox_item
 from bot.render.alert_text import render_funding, render_wave
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import OutboxItem
 from bot.vocabulary.waves import FundingState, WaveState
 
 __all__ = ["MarketAlerts", "MarketView", "read_market"]
 
-Clock = Callable[[], datetime]
 HOURS_PER_WEEK = 168.0
 
 

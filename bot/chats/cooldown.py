@@ -7,22 +7,21 @@ a refused call does not count and does not push the next allowed moment back.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
+from bot.vocabulary.clock import Monotonic
 from bot.vocabulary.maps import Admission
 
 __all__ = [
     "Cooldown",
 ]
 
-MonotonicClock = Callable[[], float]
-
 
 class Cooldown:
     """At most one admitted call per `interval_s` per key; forgets keys idle for longer than that."""
 
     def __init__(
-        self, interval_s: float, clock: MonotonicClock = time.monotonic, *, sweep_at: int = 1024
+        self, interval_s: float, clock: Monotonic = time.monotonic, *, sweep_at: int = 1024
     ) -> None:
         if not interval_s > 0:
             raise ValueError(f"interval_s must be positive; got {interval_s!r}")

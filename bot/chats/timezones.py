@@ -3,14 +3,12 @@ per reply (through aiosqlite's thread) was most of a /risk answer's time under l
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.store import Store
+from bot.vocabulary.clock import Clock
 
 __all__ = ["TimezoneBook"]
-
-Clock = Callable[[], datetime]
 
 
 class TimezoneBook:

@@ -1,1 +1,1 @@
-"""bot/commands"""
+"""Floor 3: command parsing: the words of /risk, /watch, /summary, /schedule and /alerts into requests."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from bot.market.state import MarketState
 from bot.store import Store
 from bot.vocabulary.cards import DeskRefusal, RiskCard
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.quotes import LiveQuote
 from risk.cluster_queries import cumulative_long_down_to, cumulative_short_up_to, find_clusters
@@ -41,7 +42,6 @@ WALLET_NEEDS_CROSS = (
 _VOL_CANDLES = 200
 _VOL_TTL = timedelta(minutes=5)
 
-Clock = Callable[[], datetime]
 TierProvider = Callable[[str, str], TierTable]
 TierTimes = Callable[[str, str], datetime | None]
 """`(venue, symbol) -> when the table in force was fetched`; None for the bundled table."""

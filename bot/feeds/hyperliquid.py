@@ -8,7 +8,7 @@ hourly. The stream carries mid prices, used as the live mark between `metaAndAss
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ import orjson
 from bot.feeds.errors import MalformedPayload
 from bot.feeds.protocol import Decoded, StreamSpec, parses
 from bot.feeds.rest import request_json
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, MarkTick, StoredTierTable, VenueSnapshot, from_ms, to_ms
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
 VENUE = "hyperliquid"
 NO_LIQUIDATION_FEED = "no public liquidation feed"
 INTERVALS = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14_400: "4h", 86_400: "1d"}
-Clock = Callable[[], datetime]
 
 
 class HyperliquidDecoder:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -25,31 +24,17 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from bot.feeds.errors import MalformedPayload
 from bot.feeds.protocol import Decoded, Decoder, StreamSpec
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 
-__all__ = ["Backoff", "GapRecorder", "StreamRunner", "StreamStatus", "StreamTimeouts"]
+__all__ = [
+    "GapRecorder",
+    "StreamRunner",
+    "StreamStatus",
+    "StreamTimeouts",
+]
 
 logger = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
-
-
-@dataclass(frozen=True, slots=True)
-class Backoff:
-    """Exponential backoff with jitter: attempt n waits `initial_s·multiplier^n`, capped, times 1−U·jitter."""
-
-    initial_s: float = 1.0
-    max_s: float = 60.0
-    multiplier: float = 2.0
-    jitter: float = 0.5
-
-    @classmethod
-    def none(cls) -> Backoff:
-        """No waiting at all: for tests (as stamina's `set_testing`)."""
-        return cls(0.0, 0.0, 1.0, 0.0)
-
-    def delay_s(self, attempt: int, uniform: Callable[[], float] = random.random) -> float:
-        """Seconds to wait before retry number `attempt` (0-based)."""
-        base = min(self.max_s, self.initial_s * self.multiplier ** min(attempt, 30))
-        return base * (1 - self.jitter * uniform())
 
 
 @dataclass(frozen=True, slots=True)

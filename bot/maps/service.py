@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.store import Store
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, VenueSnapshot, from_ms, to_ms
 from risk.clusters import ClusterModelConfig, Interval, apply_intervals
 from risk.errors import RiskError
@@ -50,8 +51,6 @@ MAX_LOOKBACK = timedelta(days=90)
 
 TierTableProvider = Callable[[str, str], TierTable]
 """``(venue, symbol) -> TierTable``; e.g. `risk.tiers.default_tier_table` or the live refresh."""
-
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,32 +8,18 @@ the event loop must keep answering other chats meanwhile.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 from datetime import datetime
 
 from bot.maps.service import LiquidationMapService
-from bot.market.state import MarketState
+from bot.market.state import MarketState, pick_mark
 from bot.render.map_chart import render_liquidation_map
 from bot.vocabulary.maps import REALIZED_LOOKBACK, MapView
-from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.zones import zone
 
 __all__ = [
     "draw_map",
     "gather_map",
-    "pick_mark",
 ]
-
-
-def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:
-    """The preferred venue's quote when fresh, else the first fresh one, else the freshest stale one."""
-    fresh = [q for q in quotes if not q.stale]
-    for quote in fresh:
-        if quote.venue == preferred_venue:
-            return quote
-    if fresh:
-        return fresh[0]
-    return min(quotes, key=lambda q: q.mark_age_s, default=None)
 
 
 async def gather_map(

@@ -17,22 +17,29 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
 import httpx
-from telegram.ext import CallbackContext, JobQueue
 
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import ExchangeError, RateLimited
 from bot.feeds.protocol import Decoded, StreamSpec
-from bot.feeds.stream import Backoff, StreamRunner, StreamTimeouts
+from bot.feeds.stream import StreamRunner, StreamTimeouts
 from bot.market.batch import EventBatcher
 from bot.market.state import MarketState
 from bot.store import Store
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, StoredTierTable, VenueSnapshot
-from config.settings import Settings
 
-__all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient", "register_jobs"]
+__all__ = [
+    "IngestConfig",
+    "IngestReport",
+    "Ingestor",
+    "PollKind",
+    "TierListener",
+    "VenueClient",
+    "venue_client",
+]
 
 logger = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 PollKind = Literal["snapshots", "candles", "tiers"]
 TierListener = Callable[[list[StoredTierTable]], None]
 """Told of tier tables as they arrive (fetched or pushed), to put them in force at once."""
@@ -83,18 +90,22 @@ class IngestReport:
     skipped: dict[str, datetime] = field(default_factory=dict)
 
 
+AnyVenueClient = (
+    binance.BinanceClient | bybit.BybitClient | okx.OkxClient | hyperliquid.HyperliquidClient
+)
+
+
 def venue_client(
-    venue: str, settings: Settings, http: httpx.AsyncClient, clock: Clock
-) -> binance.BinanceClient | bybit.BybitClient | okx.OkxClient | hyperliquid.HyperliquidClient:
-    """The REST client of one venue on the settings' URL."""
-    rest = settings.venue_urls(venue)[0]
+    venue: str, rest_url: str, http: httpx.AsyncClient, clock: Clock
+) -> AnyVenueClient:
+    """The REST client of one venue (binance, bybit, okx, hyperliquid) on `rest_url`."""
     if venue == "binance":
-        return binance.BinanceClient(http, rest)
+        return binance.BinanceClient(http, rest_url)
     if venue == "bybit":
-        return bybit.BybitClient(http, rest)
+        return bybit.BybitClient(http, rest_url)
     if venue == "okx":
-        return okx.OkxClient(http, rest)
-    return hyperliquid.HyperliquidClient(http, rest, clock)
+        return okx.OkxClient(http, rest_url)
+    return hyperliquid.HyperliquidClient(http, rest_url, clock)
 
 
 class Ingestor:
@@ -139,9 +150,10 @@ class Ingestor:
         self._failures: dict[tuple[str, PollKind], int] = {}
 
     @classmethod
-    def from_settings(
+    def for_venues(
         cls,
-        settings: Settings,
+        urls: Mapping[str, tuple[str, str]],
+        symbols: Sequence[str],
         http: httpx.AsyncClient,
         store: Store,
         market: MarketState,
@@ -151,32 +163,31 @@ class Ingestor:
         on_tiers: TierListener | None = None,
         listed: Mapping[str, set[str]] | None = None,
     ) -> Ingestor:
-        """Clients and streams of every configured venue, on the settings' URLs.
+        """Clients and streams of every venue in `urls` (venue -> (REST URL, WebSocket URL)).
 
-        `listed` is each venue's coins (`find_listings`): a venue polls and streams only the tracked
-        coins it lists, so a coin one venue lacks cannot fail that venue's polls for every coin.
+        `listed` is each venue's coins (`bot.market.listings`): a venue polls and streams only the
+        tracked coins it lists, so a coin one venue lacks cannot fail that venue's polls of every coin.
         """
-        clients = {venue: venue_client(venue, settings, http, clock) for venue in settings.venues}
-        per_venue = {
-            venue: tuple(
-                s for s in settings.symbols if listed is None or s in listed.get(venue, {s})
-            )
-            for venue in settings.venues
+        clients = {
+            venue: venue_client(venue, rest, http, clock) for venue, (rest, _) in urls.items()
         }
-        streams = []
+        per_venue = {
+            venue: tuple(s for s in symbols if listed is None or s in listed.get(venue, {s}))
+            for venue in urls
+        }
+        streams: list[StreamSpec] = []
         for venue, client in clients.items():
-            ws = settings.venue_urls(venue)[1]
-            symbols = per_venue[venue]
+            ws, coins = urls[venue][1], per_venue[venue]
             if isinstance(client, binance.BinanceClient):
-                streams.append(binance.stream_spec(ws, symbols))
+                streams.append(binance.stream_spec(ws, coins))
             elif isinstance(client, bybit.BybitClient):
-                streams.append(bybit.stream_spec(ws, symbols))
+                streams.append(bybit.stream_spec(ws, coins))
             elif isinstance(client, okx.OkxClient):
-                streams.append(okx.stream_spec(ws, symbols, client.contract_values))
+                streams.append(okx.stream_spec(ws, coins, client.contract_values))
             else:
-                streams.append(hyperliquid.stream_spec(ws, symbols, clock))
+                streams.append(hyperliquid.stream_spec(ws, coins, clock))
         return cls(
-            store, market, clients=clients, streams=streams, symbols=settings.symbols, clock=clock,
+            store, market, clients=clients, streams=streams, symbols=symbols, clock=clock,
             config=config, on_tiers=on_tiers, venue_symbols=per_venue,
         )  # fmt: skip
 
@@ -343,50 +354,3 @@ class Ingestor:
         return await self.store.liquidations.prune(cutoff) + await self.store.snapshots.prune(
             cutoff
         )
-
-
-def _poll_job(
-    ingestor: Ingestor, kind: PollKind
-) -> Callable[[CallbackContext[Any, Any, Any, Any]], Any]:
-    async def poll(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """JobQueue callback: one `ingest_once`."""
-        del context
-        await ingestor.ingest_once(kind)
-
-    return poll
-
-
-def _prune_job(ingestor: Ingestor) -> Callable[[CallbackContext[Any, Any, Any, Any]], Any]:
-    async def prune(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """JobQueue callback: drop data past the retention."""
-        del context
-        await ingestor.prune()
-
-    return prune
-
-
-FIRST_POLL_S = 0.1
-"""Delay of the first poll. Not 0: APScheduler's interval trigger, handed a start a moment in the past,
-schedules the first run one whole interval later."""
-
-
-def register_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
-    """Schedule the polls: snapshots, candles and tiers at once and then every period; pruning daily."""
-    config, kwargs = ingestor.config, {"max_instances": 1, "coalesce": True}
-    periods: dict[PollKind, float] = {
-        "snapshots": config.snapshot_every_s,
-        "candles": config.candles_every_s,
-        "tiers": config.tiers_every_s,
-    }
-    for kind, every_s in periods.items():
-        job_queue.run_repeating(
-            _poll_job(ingestor, kind),
-            every_s,
-            first=FIRST_POLL_S,
-            name=f"ingest {kind}",
-            job_kwargs=kwargs,
-        )
-    job_queue.run_repeating(
-        _prune_job(ingestor), config.prune_every_s, first=60, name="prune market data",
-        job_kwargs=kwargs,
-    )  # fmt: skip

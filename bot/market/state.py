@@ -10,11 +10,12 @@ stale, with the reason, rather than hidden.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.market.windows import WINDOWS, LiquidationWindows
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.quotes import (
     Coverage,
     CoverageStatus,
@@ -31,11 +32,11 @@ __all__ = [
     "MarkListener",
     "MarketState",
     "WindowTotals",
+    "pick_mark",
 ]
 
 logger = logging.getLogger(__name__)
 ADVANCE_EVERY = timedelta(milliseconds=250)
-Clock = Callable[[], datetime]
 MarkListener = Callable[[MarkTick], None]
 
 LIQUIDATION_SCOPE: Mapping[str, str] = {
@@ -235,3 +236,14 @@ class MarketState:
     def __len__(self) -> int:
         """Liquidations held in the longest window."""
         return len(self._windows)
+
+
+def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:
+    """The preferred venue's quote when fresh, else the first fresh one, else the freshest stale one."""
+    fresh = [q for q in quotes if not q.stale]
+    for quote in fresh:
+        if quote.venue == preferred_venue:
+            return quote
+    if fresh:
+        return fresh[0]
+    return min(quotes, key=lambda q: q.mark_age_s, default=None)

@@ -22,9 +22,10 @@ from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from bot.vocabulary.clock import Monotonic
+
 __all__ = ["Monotonic", "RateLimiter", "Sleep", "Window", "is_group"]
 
-Monotonic = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 _PRUNE_EVERY = 1024

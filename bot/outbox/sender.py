@@ -41,7 +41,6 @@ import base64
 import functools
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -53,13 +52,14 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.outbox.pacing import RateLimiter
 from bot.outbox.payloads import EditPayload, SendPayload, parse_payload
 from bot.store import Store
+from bot.vocabulary.backoff import Backoff
+from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import OutboxItem
 
-__all__ = ["DrainResult", "RetryPolicy", "Sender", "resume_chat"]
+__all__ = ["DrainResult", "RetryPolicy", "Sender", "is_not_modified", "resume_chat"]
 
 log = logging.getLogger(__name__)
 
-Clock = Callable[[], datetime]  # aware UTC now; not bot.services.Clock, which would import a cycle
 
 Outcome = Literal["sent", "deferred", "failed", "blocked"]
 EDIT_WAIT_S = 2.0  # how long an edit waits before looking for its original again
@@ -82,9 +82,14 @@ class DrainResult:
     throttled: int = 0
 
 
+def is_not_modified(error: BadRequest) -> bool:
+    """Telegram refused an edit because the message already reads so: the edit has, in effect, happened."""
+    return "message is not modified" in error.message.lower()
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """Exponential backoff with jitter after network errors, and when to give up."""
+    """When a failed row is tried again (the shared `Backoff`), and after how many attempts it fails."""
 
     max_attempts: int = 8
     base_s: float = 2.0
@@ -92,8 +97,8 @@ class RetryPolicy:
 
     def delay_s(self, attempt: int, rand: float) -> float:
         """Wait after failed attempt n (from 1): between half and all of min(cap, base·2^(n-1))."""
-        ceiling = min(self.cap_s, self.base_s * 2.0 ** max(attempt - 1, 0))
-        return ceiling * (0.5 + 0.5 * rand)
+        backoff = Backoff(initial_s=self.base_s, max_s=self.cap_s, multiplier=2.0, jitter=0.5)
+        return backoff.delay_s(max(attempt - 1, 0), lambda: 1.0 - rand)
 
 
 async def resume_chat(store: Store, chat_id: int, now: datetime) -> bool:
@@ -303,7 +308,7 @@ class Sender:
         if isinstance(error, ChatMigrated):
             return await self._fail(item, f"chat migrated to {error.new_chat_id}", result)
         if isinstance(error, BadRequest):
-            if original is not None and "message is not modified" in error.message.lower():
+            if original is not None and is_not_modified(error):
                 assert item.id is not None
                 await self._mark_sent(item.id, original.message_id, result)
                 return "sent"

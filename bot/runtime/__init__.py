@@ -1,1 +1,1 @@
-"""bot/runtime"""
+"""Floor 5 helpers of the composition root: logging with secrets redacted, per-chat update order."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.alert_states import AlertStateRepo
+from bot.store.chats import ChatRepo
 from bot.store.database import create_engine, migrate
 from bot.store.market_data import CandleRepo, GapRepo, LiquidationRepo, SnapshotRepo, TierRepo
 from bot.store.outbox import OutboxRepo
-from bot.store.people import ChatRepo, ScheduleRepo, WatchRepo
+from bot.store.schedules import ScheduleRepo
+from bot.store.watches import WatchRepo
 from bot.vocabulary.records import StoredTierTable
 
 __all__ = ["Store", "StoredTierTable"]

@@ -1,1 +1,1 @@
-"""bot/summaries"""
+"""Floor 3: market summaries composed, rendered, and posted on their timetables."""

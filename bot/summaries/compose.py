@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.market.state import MarketState
+from bot.market.state import MarketState, pick_mark
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.records import VenueSnapshot
 from bot.vocabulary.summaries import (
@@ -34,7 +34,6 @@ __all__ = [
     "SnapshotSource",
     "coin_clusters",
     "compose_summary",
-    "pick_mark",
 ]
 
 SUMMARY_WINDOWS = ("1h", "4h", "24h", "7d")
@@ -54,15 +53,6 @@ class SnapshotSource(Protocol):
 
 MapSource = Callable[[str], LiquidationMap]
 """``symbol -> LiquidationMap``: every venue's modeled map added up (`combined_map`)."""
-
-
-def pick_mark(quotes: Sequence[LiveQuote], preferred_venue: str) -> LiveQuote | None:
-    """The preferred venue's quote when fresh, else the first fresh one, else the freshest stale one."""
-    fresh = [q for q in quotes if not q.stale]
-    preferred = [q for q in fresh if q.venue == preferred_venue]
-    if preferred or fresh:
-        return (preferred or fresh)[0]
-    return min(quotes, key=lambda q: q.mark_age_s, default=None)
 
 
 def _funding_reads(quotes: Sequence[LiveQuote]) -> list[FundingRead]:

@@ -1,4 +1,4 @@
-"""What the risk desk answers: a `RiskCard` to render, or a `DeskRefusal` saying why there is none."""
+"""The risk card the desk builds for a position, and the refusal it gives instead when it cannot."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The clock types every service is handed: aware UTC `now`, and monotonic seconds."""
 
 from __future__ import annotations
 
@@ -11,3 +11,7 @@ Clock = Callable[[], datetime]
 def utc_now() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)
+
+
+Monotonic = Callable[[], float]
+"""Seconds on a monotonic clock (`time.monotonic`): for pacing and cooldowns, never for timestamps."""

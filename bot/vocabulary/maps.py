@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""What /map shows (the modeled map, its mark, the realized fallback) and the per-chat cooldown's answer."""
 
 from __future__ import annotations
 

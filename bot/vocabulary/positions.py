@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""A position as the user asked about it (/risk, /watch): None where the bot fills in the default."""
 
 from __future__ import annotations
 

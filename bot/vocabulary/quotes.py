@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""A venue's live quote with its age, coverage of the liquidation feeds, and realized totals per window."""
 
 from __future__ import annotations
 

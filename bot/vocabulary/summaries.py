@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""What a market summary says, as values: windows, top coins and venues, funding extremes, open-interest change, clusters near the mark."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""Venue names as users read them."""
 
 from __future__ import annotations
 

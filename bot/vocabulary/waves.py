@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""The stored state of a liquidation wave and of a funding watch, as the market alert rules step them."""
 
 from __future__ import annotations
 

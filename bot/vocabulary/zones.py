@@ -1,4 +1,4 @@
-"""TODO docstring."""
+"""IANA timezones by name, with UTC for a name this machine does not know."""
 
 from __future__ import annotations
 

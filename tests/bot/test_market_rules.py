@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.alerts.market_rules import (
     CLOSE_AFTER_S,
     EDIT_EVERY_S,
+    FundingEvent,
+    WaveAction,
     WaveSample,
     step_funding,
     step_wave,
@@ -21,7 +23,9 @@ def sample(t: float, hour_usd: float, usual: float = 10 * M, price: float = 100.
     return WaveSample(t, hour_usd, usual, 0.6, price)
 
 
-def run(samples: list[WaveSample], state: WaveState | None = None) -> tuple[list[str], WaveState]:
+def run(
+    samples: list[WaveSample], state: WaveState | None = None
+) -> tuple[list[WaveAction], WaveState]:
     """The actions a sequence of samples produces."""
     state, actions = state or WaveState(), []
     for s in samples:
@@ -83,7 +87,9 @@ def test_the_stored_wave_round_trips() -> None:
     assert WaveState.from_stored({"nope": 1}) == WaveState()
 
 
-def funding_path(rates: list[tuple[float, float]], cooldown_s: float = 3600) -> list[str | None]:
+def funding_path(
+    rates: list[tuple[float, float]], cooldown_s: float = 3600
+) -> list[FundingEvent | None]:
     """The funding events of (time, 8h rate in percent) steps, level 0.05 %."""
     state, events = FundingState(), []
     for now, rate in rates:

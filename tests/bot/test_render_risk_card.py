@@ -8,10 +8,11 @@ from bot.render.risk_card import render_risk_card
 from bot.vocabulary.cards import RiskCard
 from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.quotes import LiveQuote, WindowTotals
-from bot.vocabulary.records import VenueSnapshot
+from bot.vocabulary.records import PositionSide, VenueSnapshot
 from risk.liquidation import Position
 from risk.report import MarketSnapshot, assess
 from risk.tiers import default_tier_table
+from risk.venues import MarginMode, Side, Venue
 
 NOW = datetime(2026, 11, 21, 12, 0, 4, tzinfo=UTC)
 MARK = 91_250.0
@@ -45,7 +46,8 @@ def _card(
     totals = WindowTotals(
         "1h", NOW - timedelta(hours=1), NOW, "BTC", 120, 42_100_000.0, 29_891_000.0, 12_209_000.0
     )
-    request = PositionArgs("BTC", str(position.side), position.leverage)  # type: ignore[arg-type]
+    side: PositionSide = "long" if position.side is Side.LONG else "short"
+    request = PositionArgs("BTC", side, position.leverage)
     margin = position.quantity * position.entry_price / position.leverage
     warnings = (f"data is stale ({stale}): binance may be down",) if stale else ()
     return RiskCard(
@@ -56,7 +58,7 @@ def _card(
 
 def test_the_design_card_reads_line_by_line() -> None:
     """A 10x long at mark 91,250 reads as DESIGN.md's card, with the engine's numbers."""
-    position = Position("binance", "BTC", "long", 10, MARK, 10_000 / MARK)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, MARK, 10_000 / MARK)
     text = render_risk_card(_card(position, clusters=[(86_400.0, 310e6, "long")]), "UTC")
     lines = text.split("\n")
     assert lines[0] == "<b>BTC long 10x</b> · Binance · isolated"
@@ -82,7 +84,7 @@ def test_the_design_card_reads_line_by_line() -> None:
 
 def test_times_are_in_the_chats_timezone() -> None:
     """The next funding time is shown in the chat's timezone."""
-    position = Position("binance", "BTC", "long", 10, MARK, 0.1)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, MARK, 0.1)
     text = render_risk_card(_card(position), "Asia/Tokyo")
     assert "at 01:00 ·" in text
 
@@ -90,7 +92,14 @@ def test_times_are_in_the_chats_timezone() -> None:
 def test_cross_shows_the_wallet_not_a_margin() -> None:
     """A cross position is backed by its wallet, which the header names."""
     position = Position(
-        "binance", "BTC", "long", 10, 90_000, 1.0, margin_mode="cross", wallet_balance=5_000
+        Venue.BINANCE,
+        "BTC",
+        Side.LONG,
+        10,
+        90_000,
+        1.0,
+        margin_mode=MarginMode.CROSS,
+        wallet_balance=5_000,
     )
     text = render_risk_card(_card(position), "UTC")
     assert "($90,000 notional, $5,000 wallet)" in text
@@ -98,7 +107,7 @@ def test_cross_shows_the_wallet_not_a_margin() -> None:
 
 def test_no_volatility_and_stale_data_are_said() -> None:
     """Missing volatility and stale data each get their own plain line."""
-    position = Position("binance", "BTC", "short", 5, MARK, 0.1)
+    position = Position(Venue.BINANCE, "BTC", Side.SHORT, 5, MARK, 0.1)
     text = render_risk_card(_card(position, vol=None, stale="mark 300s old"), "UTC")
     assert "<b>Odds</b>: not enough price history yet for a volatility" in text
     assert "⚠️ data is stale (mark 300s old): binance may be down" in text
@@ -107,7 +116,7 @@ def test_no_volatility_and_stale_data_are_said() -> None:
 
 def test_live_tiers_say_when_they_were_fetched() -> None:
     """A table fetched from the venue is labelled live with the fetch time, in the chat's zone."""
-    position = Position("binance", "BTC", "long", 10, MARK, 0.1)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, MARK, 0.1)
     fetched = datetime(2026, 11, 21, 11, 34, tzinfo=UTC)
     text = render_risk_card(_card(position, fetched=fetched), "Asia/Tokyo")
     assert "· tiers live, fetched 20:34" in text
@@ -117,8 +126,9 @@ def test_live_tiers_say_when_they_were_fetched() -> None:
 def test_cross_card_never_says_safe_over_the_safe_effective_leverage() -> None:
     """The 25x cross short of the issue: the verdict and the safe leverage speak of one leverage."""
     position = Position(
-        "bybit", "ETH", "short", 25, MARK, 25_000 / MARK, margin_mode="cross", wallet_balance=5_000
-    )
+        Venue.BYBIT, "ETH", Side.SHORT, 25, MARK, 25_000 / MARK,
+        margin_mode=MarginMode.CROSS, wallet_balance=5_000,
+    )  # fmt: skip
     card = _card(position, vol=0.026)
     text = render_risk_card(card, "UTC")
     report = card.report

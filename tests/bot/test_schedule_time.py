@@ -22,9 +22,9 @@ instants = st.datetimes(*NAIVE_BOUNDS, timezones=st.just(UTC))
 clock_times = st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59))
 
 
-def utc(*parts: int) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An aware UTC datetime."""
-    return datetime(*parts, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def skipped_by_dst(wall: datetime, timezone: str) -> bool:

@@ -10,7 +10,7 @@ import pytest
 from bot.market.state import MarketState
 from bot.render.summary_text import CAPTION_LIMIT, MESSAGE_LIMIT, render_summary
 from bot.summaries.compose import compose_summary
-from bot.vocabulary.records import LiquidationEvent, VenueSnapshot
+from bot.vocabulary.records import LiquidationEvent, PositionSide, VenueSnapshot
 from bot.vocabulary.summaries import MarketSummary
 from risk.liquidation_map import LiquidationMap, realized_map
 
@@ -31,7 +31,9 @@ class FakeSnapshots:
         return found[0] if found else None
 
 
-def liq(minutes_ago: float, venue: str, symbol: str, side: str, usd: float, at: float = 100.0):
+def liq(
+    minutes_ago: float, venue: str, symbol: str, side: PositionSide, usd: float, at: float = 100.0
+) -> LiquidationEvent:
     """A liquidation `minutes_ago` before NOW."""
     return LiquidationEvent(
         venue,
@@ -40,7 +42,7 @@ def liq(minutes_ago: float, venue: str, symbol: str, side: str, usd: float, at: 
         at,
         usd / at,
         usd,
-        NOW - timedelta(minutes=minutes_ago),  # type: ignore[arg-type]
+        NOW - timedelta(minutes=minutes_ago),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update
 
@@ -11,7 +12,8 @@ from bot.runtime.update_order import PerChatUpdateProcessor
 
 def _update(update_id: int, chat_id: int) -> Update:
     chat = Chat(chat_id, "private")
-    return Update(update_id, message=Message(update_id, date=None, chat=chat))  # type: ignore[arg-type]
+    sent_at = datetime(2026, 1, 1, tzinfo=UTC)
+    return Update(update_id, message=Message(update_id, date=sent_at, chat=chat))
 
 
 async def test_one_chat_in_order_others_in_parallel() -> None:

@@ -50,6 +50,7 @@ async def test_webhook_rejects_a_wrong_secret_and_serves_the_right_one(tmp_path:
         )
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.chat_id == 30
+    assert reply.text is not None
     assert "liqguard" in reply.text
 
 
@@ -64,7 +65,7 @@ async def test_a_failing_handler_apologises_and_tells_the_admin(
         bot.telegram.push_message(31, "/positions")
         replies = await bot.telegram.wait_for("sendMessage", count=2)
         token = bot.telegram.token
-    by_chat = {r.chat_id: r.text for r in replies}
+    by_chat = {r.chat_id: r.text or "" for r in replies}
     assert by_chat[31] == APOLOGY
     assert by_chat[777].startswith("⚠️ liqguard error: ")
     assert "watches" in by_chat[777]
@@ -84,9 +85,15 @@ async def test_stale_venue_is_said_and_the_card_still_answers(tmp_path: Path) ->
         offset = timedelta(minutes=5)
         quote = bot.services.market.quote("binance", "BTC")
         assert quote is not None
-        await eventually(lambda: bot.services.market.quote("binance", "BTC").stale)  # type: ignore[union-attr]
+
+        def stale() -> bool:
+            latest = bot.services.market.quote("binance", "BTC")
+            return latest is not None and latest.stale
+
+        await eventually(stale)
         bot.telegram.push_message(32, "/risk BTC 10x long")
         [reply] = await bot.telegram.wait_for("sendMessage")
+    assert reply.text is not None
     assert "Liquidation " in reply.text
     assert re.search(r"⚠️ data is stale \(mark 3\d\ds old", reply.text)
     assert "binance may be down" in reply.text

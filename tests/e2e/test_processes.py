@@ -8,14 +8,20 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from tests.fakes.exchange import FakeExchange
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import BotApiCall, FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sent_to(chat_id: int) -> Callable[[BotApiCall], bool]:
+    """A predicate for the calls addressed to `chat_id`."""
+    return lambda call: call.chat_id == chat_id
 
 
 def _free_port() -> int:
@@ -63,9 +69,7 @@ async def test_web_answers_from_the_workers_market(tmp_path: Path) -> None:
                         )
                     except httpx.TransportError:  # the web process is still starting
                         status = 0
-                [reply] = await tg.wait_for(
-                    "sendMessage", predicate=lambda c, a=attempt: c.chat_id == 40 + a
-                )
+                [reply] = await tg.wait_for("sendMessage", predicate=_sent_to(40 + attempt))
                 reply_text = reply.text or ""
                 if "Liquidation" in reply_text:
                     break

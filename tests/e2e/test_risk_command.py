@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.render.numbers import price
 from risk.liquidation import Position, liquidation_price
 from risk.tiers import default_tier_table
+from risk.venues import Side, Venue
 from tests.e2e.harness import eventually, running_bot
 
 
@@ -20,10 +21,11 @@ async def test_risk_card_numbers_equal_the_engine(tmp_path: Path) -> None:
         mark = quote.mark_price
         bot.telegram.push_message(10, "/risk BTC 10x long")
         [reply] = await bot.telegram.wait_for("sendMessage")
-    position = Position("binance", "BTC", "long", 10, mark, 10_000 / mark)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, mark, 10_000 / mark)
     expected = liquidation_price(position, default_tier_table("binance", "BTC")).price
     assert expected is not None
     assert reply.chat_id == 10
+    assert reply.text is not None
     assert f"Liquidation {price(expected)}" in reply.text
     assert "below mark" in reply.text
     assert "Binance" in reply.text
@@ -39,9 +41,10 @@ async def test_risk_on_another_venue_with_entry_and_size(tmp_path: Path) -> None
     async with running_bot(tmp_path) as bot:
         bot.telegram.push_message(11, "/risk short 5x on bybit eth @ 3100 size 2")
         [reply] = await bot.telegram.wait_for("sendMessage")
-    position = Position("bybit", "ETH", "short", 5, 3_100, 2)
+    position = Position(Venue.BYBIT, "ETH", Side.SHORT, 5, 3_100, 2)
     expected = liquidation_price(position, default_tier_table("bybit", "ETH")).price
     assert expected is not None
+    assert reply.text is not None
     assert f"Liquidation {price(expected)}" in reply.text
     assert "Bybit" in reply.text
     assert "Entry 3,100.0 · 2 ETH" in reply.text
@@ -52,6 +55,7 @@ async def test_malformed_risk_gets_usage_line(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         bot.telegram.push_message(12, "/risk BTX 10x long")
         [reply] = await bot.telegram.wait_for("sendMessage")
+    assert reply.text is not None
     assert reply.text.startswith("'BTX' is not a coin I track; did you mean BTC")
     assert reply.text.endswith("Example: /risk BTC 10x long @ 91000 size 0.5 on binance")
 
@@ -86,7 +90,9 @@ async def test_refresh_edits_the_card_in_place(tmp_path: Path) -> None:
         [edit] = await bot.telegram.wait_for("editMessageText")
         await bot.telegram.wait_for("answerCallbackQuery")
     assert edit.params["message_id"] == message_id
+    assert edit.text is not None
     assert "mark (85,000)" in edit.text
+    assert card.text is not None
     assert card.text.split("\n")[1] == edit.text.split("\n")[1]  # same entry and size
 
 
@@ -108,6 +114,8 @@ async def test_contract_info_push_puts_binance_tiers_in_force_at_once(tmp_path: 
         await eventually(lambda: bot.services.tiers.fetched_at("binance", "BTC") is not None)
         bot.telegram.push_message(14, "/risk BTC 10x long")
         [_, after] = await bot.telegram.wait_for("sendMessage", count=2)
+    assert before.text is not None
+    assert after.text is not None
     assert "tiers bundled (" in before.text
     fetched = datetime.fromtimestamp(pushed_ms / 1000, UTC)
     assert f"tier 2 (MMR 1.10%) · tiers live, fetched {fetched:%H:%M}" in after.text

@@ -9,7 +9,6 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.summaries.posts import post_due_summaries
 from bot.summaries.timetable import next_run
 from tests.e2e.harness import eventually, running_bot, settled
 
@@ -35,10 +34,12 @@ async def test_summary_in_a_group_answers_through_the_outbox(tmp_path: Path) -> 
         outbox = bot.services.store.outbox
         await settled(lambda: _has(outbox.count("sent"), 1))
         sent = await outbox.count("sent")
+    assert posted.text is not None
     assert posted.text.startswith("📰 <b>Market desk</b>")
     assert "liquidat" in posted.text.split("\n")[1].lower()
     assert "Totals from" in posted.text
     assert posted.params["message_thread_id"] == 5
+    assert usage.text is not None
     assert usage.text.startswith("I did not understand 'weekly'")
     assert "Examples: /summary · /summary chart · /summary BTC chart" in usage.text
     assert sent == 1
@@ -77,10 +78,13 @@ async def test_only_group_admins_schedule(tmp_path: Path) -> None:
     assert stored.next_run_at is not None
     assert stored.next_run_at == next_run("daily", "08:00", "Europe/Berlin", asked_at)
     assert f"{stored.next_run_at.astimezone(ZoneInfo('Europe/Berlin')):%H:%M}" == "08:00"
+    assert confirmed.text is not None
     assert "daily at 08:00 (Europe/Berlin)" in confirmed.text
     assert "into this topic" in confirmed.text
+    assert shown.text is not None
     assert "is scheduled: daily at 08:00" in shown.text
     assert member_off.text == "Only the group's admins can change its summary schedule."
+    assert usage.text is not None
     assert usage.text.startswith("Give one time as HH:MM")
 
 
@@ -98,10 +102,10 @@ async def test_a_due_schedule_posts_once_into_its_topic(tmp_path: Path) -> None:
         [scheduled] = await store.schedules.list_for_chat(GROUP)
         due = replace(scheduled, next_run_at=services.clock() - timedelta(minutes=2))
         await store.schedules.upsert(due)
-        first = await post_due_summaries(services)
+        first = await services.summaries.post_due()
         await store.schedules.upsert(due)  # as if the first run crashed before mark_run
-        again = await post_due_summaries(services)
-        twice = await post_due_summaries(services)  # nothing due any more
+        again = await services.summaries.post_due()
+        twice = await services.summaries.post_due()  # nothing due any more
         await eventually(lambda: len(tg.sent_messages(GROUP)) >= 2)
         [after] = await store.schedules.list_for_chat(GROUP)
         posts = tg.sent_messages(GROUP)[1:]
@@ -110,6 +114,7 @@ async def test_a_due_schedule_posts_once_into_its_topic(tmp_path: Path) -> None:
     assert (first, again, twice) == (1, 0, 0)
     assert summaries == [1, 0]  # the one outbox row, sent
     [post] = posts
+    assert post.text is not None
     assert post.text.startswith("📰 <b>Market desk</b>")
     assert post.params["message_thread_id"] == 12
     assert after.last_run_at is not None
@@ -129,7 +134,9 @@ async def test_channels_are_scheduled_from_a_private_chat_by_their_admins(tmp_pa
 
         async def ask(text: str) -> str:
             tg.push_message(user, text, user_id=user)
-            answers.append((await tg.wait_for("sendMessage", count=len(answers) + 1))[-1].text)
+            answers.append(
+                (await tg.wait_for("sendMessage", count=len(answers) + 1))[-1].text or ""
+            )
             return answers[-1]
 
         await ask("/alerts tz Asia/Tokyo")

@@ -39,6 +39,7 @@ async def test_watch_list_and_remove_by_button_and_number(tmp_path: Path) -> Non
         tg.push_message(20, f"/unwatch {watches[1].id}")
         done = (await tg.wait_for("sendMessage", count=4))[3]
         left = await store.watches.list_for_chat(20)
+    assert added.text is not None
     assert added.text.startswith(
         f"👀 Watching #{watches[0].id} <b>BTC long 10x</b> @ 90,000 · 0.5 BTC · Binance"
     )
@@ -51,9 +52,11 @@ async def test_watch_list_and_remove_by_button_and_number(tmp_path: Path) -> Non
         90_000,
     )
     assert watches[1].venue == "okx"
+    assert listed.text is not None
     assert "Watched positions</b> (2)" in listed.text
     assert "liquidation " in listed.text
     assert first_button["callback_data"] == f"uw|{watches[0].id}"
+    assert edited.text is not None
     assert "Watched positions</b> (1)" in edited.text
     assert done.text == f"Stopped watching #{watches[1].id}."
     assert left == []
@@ -67,6 +70,7 @@ async def test_watch_survives_a_restart(tmp_path: Path) -> None:
     async with running_bot(tmp_path) as bot:
         bot.telegram.push_message(21, "/positions")
         [listed] = await bot.telegram.wait_for("sendMessage")
+    assert listed.text is not None
     assert "BTC long 3x" in listed.text
 
 
@@ -89,6 +93,7 @@ async def test_deep_link_start_watches(tmp_path: Path) -> None:
         bot.telegram.push_message(23, "/start watch_BTC_10x_long")
         [reply] = await bot.telegram.wait_for("sendMessage")
         watches = await bot.services.store.watches.list_for_chat(23)
+    assert reply.text is not None
     assert reply.text.startswith("👀 Watching")
     assert [(w.symbol, w.leverage, w.side) for w in watches] == [("BTC", 10, "long")]
 
@@ -110,6 +115,7 @@ async def test_alerts_settings_buttons_and_words(tmp_path: Path) -> None:
     assert settings.ladder_pct == (15.0, 8.0, 3.0)
     assert settings.mode("wave") == "on"
     assert chat.timezone == "Europe/Berlin"
+    assert shown.text is not None
     assert "Distance ladder: 15%, 8%, 3%" in shown.text
     assert "liquidation waves: 🔔 on" in str(edited.params["reply_markup"])
     assert (
@@ -134,6 +140,7 @@ async def test_stop_removes_everything(tmp_path: Path) -> None:
         stop = (await tg.wait_for("sendMessage", count=3))[2]
         chat = await store.chats.get(25)
         watches = await store.watches.list_for_chat(25)
+    assert stop.text is not None
     assert stop.text.startswith("Done: 1 watch(es) and 0 schedule(s) removed")
     assert watches == []
     assert chat is not None
@@ -149,6 +156,7 @@ async def test_group_command_with_bot_name(tmp_path: Path) -> None:
         )
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.chat_id == -100
+    assert reply.text is not None
     assert "Liquidation" in reply.text
 
 
@@ -178,4 +186,5 @@ async def test_group_alerts_change_only_by_admins_and_go_to_the_chosen_topic(
     assert settings.ladder_pct == (10.0, 5.0, 2.0)
     assert settings.mode("wave") == "off"
     assert settings.topic_id == 9
+    assert chosen.text is not None
     assert "posted in topic 9" in chosen.text

@@ -157,7 +157,7 @@ def _hyperliquid(fake: FakeExchange, path: str, query: dict[str, str], body: Any
     if kind == "meta":
         return 200, {}, pl.hyperliquid_meta(coins)
     if kind == "metaAndAssetCtxs":
-        contexts = [
+        contexts: list[dict[str, str | list[str] | None]] = [
             {
                 "funding": pl.s(fake.funding.get(("hyperliquid", c), 0.0000125)),
                 "openInterest": pl.s(fake.open_interest.get(c, 0.0)), "prevDayPx": pl.s(p),

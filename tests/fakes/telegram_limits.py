@@ -16,7 +16,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-from tests.fakes.telegram import MESSAGE_METHODS, FakeTelegram
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram_wire import MESSAGE_METHODS
 
 __all__ = ["LimitedTelegram", "most_in_any_window"]
 

@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,6 +21,8 @@ from telegram.ext import (
 )
 
 from tests.fakes.telegram import FakeTelegram
+
+App = Application[Any, Any, Any, Any, Any, Any]  # the builder's default types; none is read here
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -45,7 +48,7 @@ async def choose(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.edit_message_text(f"You chose {query.data}")
 
 
-def build_app(tg: FakeTelegram) -> Application:  # type: ignore[type-arg]
+def build_app(tg: FakeTelegram) -> App:
     """An Application with the test handlers, talking to the fake."""
     app = ApplicationBuilder().token(tg.token).base_url(tg.base_url).build()
     app.add_handlers([CommandHandler("ping", ping), CommandHandler("menu", menu)])
@@ -54,7 +57,7 @@ def build_app(tg: FakeTelegram) -> Application:  # type: ignore[type-arg]
 
 
 @asynccontextmanager
-async def polling(tg: FakeTelegram) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+async def polling(tg: FakeTelegram) -> AsyncIterator[App]:
     """Run an Application on long polling, and stop it in PTB's documented order."""
     app = build_app(tg)
     async with app:

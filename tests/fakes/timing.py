@@ -3,8 +3,9 @@ under a second each. (Production uses `IngestConfig()`; benchmarks too.)"""
 
 from __future__ import annotations
 
-from bot.feeds.stream import Backoff, StreamTimeouts
+from bot.feeds.stream import StreamTimeouts
 from bot.market.ingest import IngestConfig
+from bot.vocabulary.backoff import Backoff
 
 __all__ = ["FAST_INGEST"]
 

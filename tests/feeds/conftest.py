@@ -64,7 +64,10 @@ async def running_ingestor(
     settings = load_settings(symbols="BTC,ETH", **exchange.settings_overrides())
     market = MarketState(clock, settings.venues)
     async with httpx.AsyncClient(timeout=http_timeout_s) as http:
-        ingestor = Ingestor.from_settings(settings, http, store, market, clock=clock, config=config)
+        urls = {venue: settings.venue_urls(venue) for venue in settings.venues}
+        ingestor = Ingestor.for_venues(
+            urls, settings.symbols, http, store, market, clock=clock, config=config
+        )
         await ingestor.restore()
         if start:
             await ingestor.start()

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from telegram.ext import ApplicationBuilder
 
-from bot.market.ingest import register_jobs
+from bot.jobs import register_ingest_jobs
 from bot.market.state import MarketState
 from bot.store import Store
 from bot.vocabulary.records import MarkTick
@@ -206,7 +206,7 @@ async def test_register_jobs_schedules_each_poll_once_at_a_time(sqlite_store: St
     ingestor = Ingestor(
         sqlite_store, MarketState(utc_now), clients={}, streams=[], symbols=["BTC"], clock=utc_now
     )
-    register_jobs(application.job_queue, ingestor)
+    register_ingest_jobs(application.job_queue, ingestor)
     jobs = {job.name: job for job in application.job_queue.jobs()}
     assert set(jobs) == {"ingest snapshots", "ingest candles", "ingest tiers", "prune market data"}
     assert jobs["ingest snapshots"].job.trigger.interval == timedelta(seconds=30)

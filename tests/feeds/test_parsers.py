@@ -9,7 +9,7 @@ import pytest
 
 from bot.feeds import binance, bybit, hyperliquid, okx
 from bot.feeds.errors import MalformedPayload
-from bot.vocabulary.records import LiquidationEvent
+from bot.vocabulary.records import LiquidationEvent, PositionSide
 from tests.fakes import exchange_payloads as pl
 
 T = 1_790_000_000_000
@@ -19,14 +19,14 @@ TRACKED = frozenset({"BTC", "ETH"})
 
 @pytest.mark.parametrize(("position", "order_side"), [("long", "SELL"), ("short", "BUY")])
 def test_binance_force_order_side_is_the_liquidated_position(
-    position: str, order_side: str
+    position: PositionSide, order_side: str
 ) -> None:
     """A SELL liquidation order closes a long; quantity is the filled size, price the average fill."""
     frame = pl.binance_force_order("BTC", position, 90_000.0, 0.25, T)
     assert json.loads(frame)["data"]["o"]["S"] == order_side
     decoded = binance.BinanceDecoder(TRACKED)(frame)
     assert decoded.liquidations == [
-        LiquidationEvent("binance", "BTC", position, 90_000.0, 0.25, 22_500.0, AT)  # type: ignore[arg-type]
+        LiquidationEvent("binance", "BTC", position, 90_000.0, 0.25, 22_500.0, AT)
     ]
 
 
@@ -35,9 +35,8 @@ def test_binance_bare_event_and_untracked_symbol_are_kept() -> None:
     event = json.loads(pl.binance_force_order("PEPE", "long", 0.00001, 1e9, T))["data"]
     del event["st"], event["ps"]  # the pre-merge shape has neither
     decoded = binance.BinanceDecoder(TRACKED)(json.dumps(event))
-    assert [(e.symbol, e.notional_usd) for e in decoded.liquidations] == [
-        ("PEPE", pytest.approx(10_000.0))
-    ]
+    assert [e.symbol for e in decoded.liquidations] == ["PEPE"]
+    assert [e.notional_usd for e in decoded.liquidations] == pytest.approx([10_000.0])
 
 
 def test_binance_coin_m_liquidations_are_skipped() -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import numpy as np
 from hypothesis import strategies as st
 
 from risk.liquidation import Position
+from risk.map_fit import MapFit
+from risk.market_history import MarketHistory
 from risk.tiers import DEFAULT_TIER_TABLES, Tier, TierTable
 from risk.venues import Side, Venue
 
@@ -15,7 +18,7 @@ TABLE_KEYS = sorted(DEFAULT_TIER_TABLES, key=lambda k: (k[0].value, k[1]))
 
 
 def one_tier_table(
-    venue: Venue | str, symbol: str, mmr: float, cum: float = 0.0, max_leverage: float = 125.0
+    venue: Venue, symbol: str, mmr: float, cum: float = 0.0, max_leverage: float = 125.0
 ) -> TierTable:
     """A table of one unbounded tier, as reference cases that state their tier use."""
     tier = Tier(0.0, math.inf, mmr, cum, max_leverage)
@@ -41,3 +44,37 @@ def positions(draw: st.DrawFn, side: Side | None = None) -> tuple[Position, Tier
     leverage = draw(st.floats(min_value=1, max_value=max_leverage))
     chosen = side if side is not None else draw(sides)
     return Position(table.venue, table.symbol, chosen, leverage, entry, quantity), table
+
+
+@st.composite
+def market_histories(draw: st.DrawFn, max_intervals: int = 40) -> MarketHistory:
+    """A small consistent history: 5-minute intervals, a random walk of price, open interest > 0."""
+    n = draw(st.integers(min_value=1, max_value=max_intervals))
+    steps = draw(st.lists(st.floats(-0.03, 0.03), min_size=n, max_size=n))
+    spreads = draw(st.lists(st.floats(0.0, 0.02), min_size=n, max_size=n))
+    ois = draw(st.lists(st.floats(50.0, 150.0), min_size=n + 1, max_size=n + 1))
+    typical = 60_000.0 * np.exp(np.cumsum(steps))
+    spread = np.asarray(spreads)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
+    return MarketHistory(
+        end, np.full(n, 300.0), typical * (1 - spread), typical * (1 + spread), typical,
+        np.asarray(ois[1:]), float(ois[0]),
+    )  # fmt: skip
+
+
+fit_weights_strategy = st.lists(st.floats(0.01, 1.0), min_size=1, max_size=5)
+
+
+@st.composite
+def map_fits(draw: st.DrawFn) -> MapFit:
+    """A valid fit: a few leverage buckets, a half-life, a long share."""
+    raw = draw(fit_weights_strategy)
+    leverages = draw(st.lists(st.sampled_from([2.0, 5.0, 10.0, 20.0, 50.0, 100.0]),
+                              min_size=len(raw), max_size=len(raw), unique=True))  # fmt: skip
+    total = sum(raw)
+    weights = tuple((lev, w / total) for lev, w in zip(leverages, raw, strict=True))
+    return MapFit(
+        weights,
+        draw(st.floats(3_600.0, 30 * 86_400.0)),
+        draw(st.floats(0.05, 0.95)),
+    )

@@ -7,10 +7,11 @@ import pytest
 from risk.errors import InvalidInputError
 from risk.liquidation import Leg, OtherPosition, Side, cross_liquidation_price, cross_terms
 from risk.tiers import default_tier_table
+from risk.venues import Venue
 from tests.risk.strategies import one_tier_table
 
-BTC_2021 = one_tier_table("binance", "BTC", 0.025, 16_300)
-ETH_2021 = one_tier_table("binance", "ETH", 0.10, 135_365)
+BTC_2021 = one_tier_table(Venue.BINANCE, "BTC", 0.025, 16_300)
+ETH_2021 = one_tier_table(Venue.BINANCE, "ETH", 0.10, 135_365)
 
 
 def test_binance_faq_cross_example_btc() -> None:

@@ -13,6 +13,7 @@ from risk.errors import InsufficientDataError, InvalidInputError
 from risk.liquidation import Position, Side, liquidation_price
 from risk.odds import distance_sigmas, max_safe_leverage, realized_volatility, touch_probability
 from risk.tiers import TierTable, default_tier_table
+from risk.venues import Venue
 from tests.risk.strategies import positions
 
 vols = st.floats(min_value=0.001, max_value=0.3)
@@ -102,7 +103,9 @@ def _touch_24h(position: Position, table: TierTable, mark: float, vol: float) ->
 
 
 @given(positions(), st.floats(min_value=0.005, max_value=0.15))
-def test_max_safe_leverage_meets_the_bound_and_is_the_highest(case: tuple, vol: float) -> None:
+def test_max_safe_leverage_meets_the_bound_and_is_the_highest(
+    case: tuple[Position, TierTable], vol: float
+) -> None:
     """At the returned leverage the 24 h touch chance is ≤ 1 %; a little more leverage breaches it."""
     position, table = case
     mark = position.entry_price
@@ -120,7 +123,7 @@ def test_max_safe_leverage_meets_the_bound_and_is_the_highest(case: tuple, vol: 
 def test_max_safe_leverage_known_value_and_caps() -> None:
     """Binance BTC at σ 3 %: 12.79x; calm markets are capped at the venue's maximum."""
     table = default_tier_table("binance", "BTC")
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     assert max_safe_leverage(position, table, mark_price=60_000, daily_vol=0.03) == 12.79
     calm = max_safe_leverage(position, table, mark_price=60_000, daily_vol=0.0001)
     assert calm == 100  # tier 2's maximum for a 60,000 USDT position
@@ -128,7 +131,7 @@ def test_max_safe_leverage_known_value_and_caps() -> None:
 
 def test_max_safe_leverage_none_when_even_one_x_breaches() -> None:
     """A short in extreme volatility cannot keep the bound even at 1x."""
-    position = Position("binance", "BTC", "short", 1, 60_000, 0.1)
+    position = Position(Venue.BINANCE, "BTC", Side.SHORT, 1, 60_000, 0.1)
     table = default_tier_table("binance", "BTC")
     assert max_safe_leverage(position, table, mark_price=60_000, daily_vol=0.5) is None
 
@@ -136,7 +139,7 @@ def test_max_safe_leverage_none_when_even_one_x_breaches() -> None:
 def test_max_safe_leverage_bybit_uses_its_entry_maintenance() -> None:
     """Bybit's bound follows its isolated formula: the leverage found puts LP at the target."""
     table = default_tier_table("bybit", "BTC")
-    position = Position("bybit", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BYBIT, "BTC", Side.LONG, 10, 60_000, 1.0)
     best = max_safe_leverage(position, table, mark_price=60_000, daily_vol=0.03)
     assert best is not None
     at_best = dataclasses.replace(position, leverage=best)
@@ -145,7 +148,7 @@ def test_max_safe_leverage_bybit_uses_its_entry_maintenance() -> None:
 
 def test_max_safe_leverage_rejects_a_bad_bound() -> None:
     """The probability bound must lie strictly between 0 and 1."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     with pytest.raises(InvalidInputError, match="between 0 and 1"):
         max_safe_leverage(
             position,

@@ -106,7 +106,7 @@ def test_equity_equals_maintenance_at_the_level(case: PositionOnTable) -> None:
 def test_bybit_short_mirrors_long(table: TierTable, entry: float, leverage: float) -> None:
     """On Bybit a short's level is as far above entry as the same long's is below it."""
     assume(table.venue is Venue.BYBIT)
-    long = Position("bybit", table.symbol, "long", leverage, entry, 1_000 / entry)
+    long = Position(Venue.BYBIT, table.symbol, Side.LONG, leverage, entry, 1_000 / entry)
     short = dataclasses.replace(long, side=Side.SHORT)
     long_lp, short_lp = _level(long, table), _level(short, table)
     assert short_lp - entry == pytest.approx(entry - long_lp, rel=1e-9)
@@ -162,7 +162,7 @@ def test_vectorised_handles_broadcast_scalars(side: Side, leverage: float, quant
     wallet = quantity * 3_000 / leverage
     got = liquidation_prices(np.array([side.sign] * 3), 3_000.0, quantity, wallet, table)
     scalar = liquidation_price(
-        Position("hyperliquid", "ETH", side, leverage, 3_000, quantity), table
+        Position(Venue.HYPERLIQUID, "ETH", side, leverage, 3_000, quantity), table
     )
     expected = math.nan if scalar.price is None else scalar.price
     np.testing.assert_allclose(got, [expected] * 3, rtol=1e-12)

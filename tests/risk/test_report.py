@@ -17,6 +17,7 @@ from risk.report import (
     judge,
 )
 from risk.tiers import default_tier_table
+from risk.venues import MarginMode, Venue
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 BTC = default_tier_table("binance", "BTC")
@@ -37,7 +38,7 @@ def market(mark: float = 60_000, vol: float | None = 0.03, age_s: float = 4) -> 
 
 def test_report_joins_liquidation_distance_odds_and_funding() -> None:
     """A 10x BTC long at 60,000 is 9.63 % from liquidation, pays 6 USD per funding, and is safe."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     report = assess(position, market(), BTC, now=NOW)
     assert report.liquidation_price == pytest.approx(54_221.10552763819)
     assert report.bankruptcy_price == pytest.approx(54_000)
@@ -58,7 +59,7 @@ def test_report_joins_liquidation_distance_odds_and_funding() -> None:
 
 def test_clusters_between_mark_and_level_of_the_same_side() -> None:
     """Only long clusters between the mark and a long's level are kept, nearest first, summed."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     clusters = [
         (55_000, 5e6, "long"),
         (58_000, 3e6, Side.LONG),
@@ -76,7 +77,7 @@ def test_clusters_between_mark_and_level_of_the_same_side() -> None:
 
 def test_mark_past_the_level_is_liquidated_now_and_danger() -> None:
     """A mark below a long's level: negative distance, touch probability 1, danger."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     report = assess(position, market(mark=54_000), BTC, now=NOW)
     assert report.liquidated_now
     assert report.distance_pct is not None
@@ -87,7 +88,7 @@ def test_mark_past_the_level_is_liquidated_now_and_danger() -> None:
 
 def test_one_x_long_is_safe_without_level_or_clusters() -> None:
     """A position that cannot be liquidated has no distance or odds and is safe."""
-    position = Position("binance", "BTC", "long", 1, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 1, 60_000, 1.0)
     report = assess(position, market(), BTC, now=NOW, clusters=[(50_000, 1e6, "long")])
     assert report.liquidation_price is None
     assert (report.distance_pct, report.touch_probability_24h, report.clusters) == (None, None, ())
@@ -97,7 +98,7 @@ def test_one_x_long_is_safe_without_level_or_clusters() -> None:
 
 def test_without_volatility_only_distance_judges() -> None:
     """With no volatility the odds are None and a 3 % distance is caution."""
-    position = Position("binance", "BTC", "short", 25, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.SHORT, 25, 60_000, 1.0)
     report = assess(position, market(vol=None), BTC, now=NOW)
     assert (report.touch_probability_24h, report.max_safe_leverage) == (None, None)
     assert report.verdict is Verdict.CAUTION
@@ -105,7 +106,7 @@ def test_without_volatility_only_distance_judges() -> None:
 
 def test_stale_data_is_flagged_and_future_snapshots_are_zero_age() -> None:
     """Data older than the limit is stale; a snapshot ahead of now has age 0."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     assert assess(position, market(age_s=120), BTC, now=NOW).stale
     ahead = assess(position, market(age_s=-5), BTC, now=NOW)
     assert (ahead.data_age_s, ahead.stale) == (0, False)
@@ -136,18 +137,18 @@ def test_verdict_thresholds(
 
 def test_assess_refuses_naive_times_and_invalid_positions() -> None:
     """Naive datetimes and a leverage above the venue's maximum are named errors."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     with pytest.raises(InvalidInputError, match="timezone"):
         assess(position, market(), BTC, now=datetime(2026, 11, 21))  # noqa: DTZ001
     with pytest.raises(InvalidInputError, match="timezone"):
         MarketSnapshot(1, 1, 0, 8, datetime(2026, 1, 1), None, NOW)  # noqa: DTZ001
     with pytest.raises(LeverageTooHighError):
-        assess(Position("binance", "BTC", "long", 120, 60_000, 10.0), market(), BTC, now=NOW)
+        assess(Position(Venue.BINANCE, "BTC", Side.LONG, 120, 60_000, 10.0), market(), BTC, now=NOW)
 
 
 def test_other_timezones_are_accepted() -> None:
     """An aware now in another timezone gives the same age."""
-    position = Position("binance", "BTC", "long", 10, 60_000, 1.0)
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, 60_000, 1.0)
     tokyo = NOW.astimezone(timezone(timedelta(hours=9)))
     assert assess(position, market(), BTC, now=tokyo).data_age_s == 4
 
@@ -165,34 +166,33 @@ def test_safe_reason_says_when_there_is_no_volatility() -> None:
 
 
 @pytest.mark.parametrize("vol", [0.005, 0.01, 0.02, 0.03, 0.05, 0.08])
-@pytest.mark.parametrize("side", ["long", "short"])
-def test_verdict_and_safe_leverage_come_from_one_rule(vol: float, side: str) -> None:
+@pytest.mark.parametrize("side", [Side.LONG, Side.SHORT])
+def test_verdict_and_safe_leverage_come_from_one_rule(vol: float, side: Side) -> None:
     """At or under the safe leverage the verdict is safe; a step over it, it is not."""
-    probe = assess(Position("binance", "BTC", side, 2, 60_000, 0.1), market(vol=vol), BTC, now=NOW)
+    probe = assess(
+        Position(Venue.BINANCE, "BTC", side, 2, 60_000, 0.1), market(vol=vol), BTC, now=NOW
+    )
     safe = probe.max_safe_leverage
     assert safe is not None
     for leverage in (max(1.0, safe - 0.5), safe):
         at = assess(
-            Position("binance", "BTC", side, leverage, 60_000, 0.1), market(vol=vol), BTC, now=NOW
+            Position(Venue.BINANCE, "BTC", side, leverage, 60_000, 0.1),
+            market(vol=vol),
+            BTC,
+            now=NOW,
         )
         assert at.verdict is Verdict.SAFE, (leverage, at.verdict_reason)
     if safe + 0.05 <= BTC.max_leverage_for(0.1, 60_000):
-        over = Position("binance", "BTC", side, safe + 0.05, 60_000, 0.1)
+        over = Position(Venue.BINANCE, "BTC", side, safe + 0.05, 60_000, 0.1)
         assert assess(over, market(vol=vol), BTC, now=NOW).verdict is not Verdict.SAFE
 
 
 def test_cross_reports_the_effective_leverage() -> None:
     """A cross 25x position backed by a 5x wallet reads 5x effective, which the safe bound is for."""
     position = Position(
-        "bybit",
-        "ETH",
-        "short",
-        25,
-        3_000,
-        25_000 / 3_000,
-        margin_mode="cross",
-        wallet_balance=5_000,
-    )
+        Venue.BYBIT, "ETH", Side.SHORT, 25, 3_000, 25_000 / 3_000,
+        margin_mode=MarginMode.CROSS, wallet_balance=5_000,
+    )  # fmt: skip
     report = assess(
         position, market(mark=3_000, vol=0.03), default_tier_table("bybit", "ETH"), now=NOW
     )

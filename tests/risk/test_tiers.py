@@ -107,7 +107,7 @@ def test_build_tiers_makes_mm_continuous() -> None:
 def test_live_refresh_can_replace_a_table() -> None:
     """A TierTable built from payload values is accepted wherever the default is."""
     table = TierTable(
-        "bybit",
+        Venue.BYBIT,
         "SOLUSDT",
         date(2026, 11, 1),
         "GET /v5/market/risk-limit",
@@ -130,7 +130,7 @@ def test_live_refresh_can_replace_a_table() -> None:
 def test_malformed_tables_are_refused(tiers: tuple[Tier, ...], message: str) -> None:
     """Empty, gapped, non-zero-start or decreasing-rate tables raise InvalidInputError."""
     with pytest.raises(InvalidInputError, match=message):
-        TierTable("binance", "BTC", date(2024, 1, 1), "test", tiers)
+        TierTable(Venue.BINANCE, "BTC", date(2024, 1, 1), "test", tiers)
 
 
 @pytest.mark.parametrize(
@@ -151,7 +151,9 @@ def test_malformed_tiers_are_refused(args: tuple[float, ...], message: str) -> N
 def test_bad_contract_value_is_refused() -> None:
     """A table's contract value must be positive."""
     with pytest.raises(InvalidInputError, match="Contract value"):
-        TierTable("okx", "BTC", date(2024, 1, 1), "t", (Tier(0, 1, 0.01, 0, 10),), contract_value=0)
+        TierTable(
+            Venue.OKX, "BTC", date(2024, 1, 1), "t", (Tier(0, 1, 0.01, 0, 10),), contract_value=0
+        )
 
 
 def test_unknown_venue_and_symbol_say_what_is_allowed() -> None:

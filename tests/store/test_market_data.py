@@ -5,19 +5,25 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.store import Store
-from bot.vocabulary.records import Candle, LiquidationEvent, StoredTierTable, VenueSnapshot
+from bot.vocabulary.records import (
+    Candle,
+    LiquidationEvent,
+    PositionSide,
+    StoredTierTable,
+    VenueSnapshot,
+)
 
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 
-def _liq(minutes: int, symbol: str = "BTC", side: str = "long") -> LiquidationEvent:
+def _liq(minutes: int, symbol: str = "BTC", side: PositionSide = "long") -> LiquidationEvent:
     return LiquidationEvent(
         "bybit",
         symbol,
         side,
         90_000.5,
         0.25,
-        22_500.125,  # type: ignore[arg-type]
+        22_500.125,
         T0 + timedelta(minutes=minutes),
     )
 

@@ -1,0 +1,105 @@
+"""The words of /alerts: `ladder 10 5 2`, `quiet 23:00 07:00`, `tz Europe/Berlin`, `cap 20`,
+`wave 50M 3`, `funding 0.05`, `topic` / `topic off`, read into new settings or a usage line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from zoneinfo import available_timezones
+
+from bot.render.settings_text import SETTINGS_USAGE
+from bot.vocabulary.alert_settings import AlertSettings, parse_clock
+
+__all__ = ["Change", "apply_words"]
+
+_AMOUNT = re.compile(r"^\$?(\d+(?:\.\d+)?)([kmb]?)\$?$")
+
+
+def _amount(text: str) -> float | None:
+    match = _AMOUNT.fullmatch(text.lower())
+    if match is None:
+        return None
+    return float(match.group(1)) * {"": 1, "k": 1e3, "m": 1e6, "b": 1e9}[match.group(2)]
+
+
+Change = tuple[AlertSettings, str] | str
+"""New (settings, timezone), or a usage line saying what was wrong."""
+
+
+def _ladder(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
+    steps = [_amount(w.rstrip("%")) for w in rest]
+    if not steps or any(s is None or not 0 < s < 100 for s in steps):
+        return "The ladder takes percents between 0 and 100.\nExample: /alerts ladder 10 5 2"
+    ladder = tuple(sorted({float(s or 0) for s in steps}, reverse=True))
+    return replace(settings, ladder_pct=ladder), timezone
+
+
+def _quiet(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
+    if rest[:1] == ["off"]:
+        return replace(settings, quiet_start=None, quiet_end=None), timezone
+    times = [parse_clock(w) for w in rest]
+    if len(times) != 2 or times[0] is None or times[1] is None:
+        return "Quiet hours take a start and an end.\nExample: /alerts quiet 23:00 07:00"
+    return replace(
+        settings, quiet_start=f"{times[0]:%H:%M}", quiet_end=f"{times[1]:%H:%M}"
+    ), timezone
+
+
+def _timezone(settings: AlertSettings, _timezone_now: str, rest: list[str]) -> Change:
+    if len(rest) != 1 or rest[0] not in available_timezones():
+        return "Give an IANA timezone.\nExample: /alerts tz Europe/Berlin"
+    return settings, rest[0]
+
+
+def _cap(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
+    if len(rest) != 1 or not rest[0].isdigit() or not 1 <= int(rest[0]) <= 200:
+        return "The cap is a number of alerts an hour, 1 to 200.\nExample: /alerts cap 20"
+    return replace(settings, max_per_hour=int(rest[0])), timezone
+
+
+def _wave(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
+    size = _amount(rest[0]) if rest else None
+    multiple = _amount(rest[1]) if len(rest) > 1 else settings.wave_rate_multiple
+    if not size or not multiple:
+        return "A wave is a size in $ (and a multiple of the usual hourly rate).\nExample: /alerts wave 50M 3"
+    return replace(settings, wave_min_usd=size, wave_rate_multiple=multiple), timezone
+
+
+def _funding(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
+    level = _amount(rest[0].rstrip("%")) if rest else None
+    if not level or level >= 5:
+        return "The funding extreme is a percent per 8h, under 5.\nExample: /alerts funding 0.05"
+    return replace(settings, funding_extreme_8h_pct=level), timezone
+
+
+_CHANGES: dict[str, Callable[[AlertSettings, str, list[str]], Change]] = {
+    "ladder": _ladder,
+    "quiet": _quiet,
+    "tz": _timezone,
+    "timezone": _timezone,
+    "cap": _cap,
+    "wave": _wave,
+    "funding": _funding,
+}
+
+
+def apply_words(
+    settings: AlertSettings, timezone: str, words: Sequence[str], thread_id: int | None = None
+) -> Change:
+    """New (settings, timezone) from `/alerts` words, or a usage line saying what was wrong.
+
+    `thread_id` is the forum topic the command was sent in, which `/alerts topic` chooses.
+    """
+    if not words:
+        return settings, timezone
+    if words[0].lower() == "topic":
+        if words[1:2] == ["off"]:
+            return replace(settings, topic_id=None), timezone
+        if thread_id is None:
+            return "Send /alerts topic inside the forum topic the alerts should go to."
+        return replace(settings, topic_id=thread_id), timezone
+    change = _CHANGES.get(words[0].lower())
+    if change is None:
+        return f"I did not understand '{words[0]}'.\n{SETTINGS_USAGE}"
+    return change(settings, timezone, list(words[1:]))

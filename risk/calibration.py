@@ -1,0 +1,214 @@
+"""Calibration of the cohort map from realized liquidations: leverage mix, half-life, side split.
+
+Wherever price ran through modeled levels, the venues' realized liquidations say how much really
+sat there. For a candidate half-life ``T½`` and long share ``β`` the map of `risk.cohort_map`
+predicts, per interval ``j``, side ``s`` and leverage bucket ``L``, the USD cleared per unit of
+weight, ``A[j, s, L]`` (coins at the crossing × level price × the open-interest scale of step 5).
+The prediction is linear in the mix: ``ŷ = A·w``. Evidence ``y`` is the realized notional per
+interval and side (`risk.liquidation_sampling`: sampled streams unthinned, saturated ones only
+lower bounds), pooled over ``pool`` intervals so a level cleared a few minutes off still counts.
+
+The fit minimises, over ``w ≥ 0, Σw = 1`` (projected gradient on the simplex),
+
+    Σ_rows ρ(ŷ − y)² + λ·‖w − w₀‖²,      ρ = 0 where the row is censored and ŷ ≥ y, else 1,
+
+``w₀`` the prior mix and ``λ = prior_strength · tr(AᵀA)/G`` (the prior counts as a small share of
+the evidence, so with little evidence the fit stays near the prior). Each candidate ``(T½, β)`` on
+the grids is fitted so; the lowest loss wins. Units: USD; rows and ``A`` are divided by the
+evidence scale ``√(Σy²)`` so the step size does not depend on the market's size.
+
+With fewer than ``min_events`` realized events or ``min_days`` of history the prior is returned
+unchanged (``fitted`` False), with the evidence counted, so the bot can say it has not fitted yet.
+
+Limits: evidence only exists where price moved through levels; leverage buckets whose levels were
+never reached (low leverage in a quiet market) stay near the prior; liquidations of positions the
+model does not hold (other sizes, cross margin) are treated as misses of the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from risk.cohort_map import (
+    DEFAULT_POSITION_NOTIONAL_USD,
+    CohortLevels,
+    build_levels,
+    level_log_ratios,
+    side_totals,
+)
+from risk.liquidation_sampling import IntervalEvidence, LiquidationStream, interval_evidence
+from risk.map_fit import FitEvidence, MapFit, default_map_fit
+from risk.market_history import MarketHistory
+from risk.tiers import TierTable
+
+__all__ = [
+    "CalibrationGrid",
+    "cleared_by_bucket",
+    "fit_map",
+    "fit_weights",
+    "project_to_simplex",
+]
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationGrid:
+    """The candidates and settings of a fit (see the module docstring)."""
+
+    half_lives_s: tuple[float, ...] = (0.5 * 86_400, 86_400, 2 * 86_400, 4 * 86_400, 8 * 86_400)
+    long_shares: tuple[float, ...] = (0.4, 0.5, 0.6)
+    pool: int = 12
+    prior_strength: float = 0.05
+    min_events: int = 30
+    min_days: float = 1.0
+    iterations: int = 400
+
+
+def project_to_simplex(v: FloatArray) -> FloatArray:
+    """The nearest point of ``{w ≥ 0, Σw = 1}`` to ``v`` (Euclidean; Duchi et al., 2008).
+
+    >>> project_to_simplex(np.array([0.5, 0.5, 1.0])).round(4).tolist()
+    [0.1667, 0.1667, 0.6667]
+    """
+    u = np.sort(v)[::-1]
+    cumulative = np.cumsum(u) - 1.0
+    ranks = np.arange(1, len(v) + 1)
+    rho = int(np.flatnonzero(u - cumulative / ranks > 0)[-1])
+    projected: FloatArray = np.maximum(v - cumulative[rho] / (rho + 1), 0.0)
+    return projected
+
+
+def _loss(a: FloatArray, y: FloatArray, lower: npt.NDArray[np.bool_], w: FloatArray) -> float:
+    r = a @ w - y
+    r = np.where(lower & (r > 0), 0.0, r)
+    return float(r @ r)
+
+
+def fit_weights(
+    a: FloatArray,
+    y: FloatArray,
+    lower: npt.NDArray[np.bool_],
+    prior: FloatArray,
+    *,
+    prior_strength: float,
+    iterations: int = 400,
+) -> tuple[FloatArray, float]:
+    """The mix ``w`` minimising the module's loss for rows ``a`` (rows × G), targets ``y`` and
+    lower-bound flags; returns ``w`` and its data loss (without the prior term)."""
+    scale = float(np.sqrt(y @ y)) or 1.0
+    a, y = a / scale, y / scale
+    ridge = prior_strength * float(np.trace(a.T @ a)) / a.shape[1] + 1e-12
+    step = 1.0 / (2 * float(np.linalg.norm(a, 2)) ** 2 + 2 * ridge)
+    w = prior.copy()
+    for _ in range(iterations):
+        r = a @ w - y
+        r = np.where(lower & (r > 0), 0.0, r)
+        w = project_to_simplex(w - step * (2 * a.T @ r + 2 * ridge * (w - prior)))
+    return w, _loss(a, y, lower, w)
+
+
+def cleared_by_bucket(
+    levels: CohortLevels, history: MarketHistory, fit: MapFit, bucket_count: int
+) -> FloatArray:
+    """``A[j, s, L]``: USD the map clears in interval ``j`` per unit weight of bucket ``L``."""
+    n = len(history)
+    totals = side_totals(levels, history, fit)
+    biggest = totals.max(axis=1)
+    scale = np.where(biggest > 0, history.open_interest / np.where(biggest > 0, biggest, 1), 0.0)
+    hit = levels.crossing < n
+    cross = levels.crossing[hit]
+    age = history.end_s[cross] - levels.birth_s[hit]
+    usd = (
+        levels.unit_coins[hit]
+        * np.exp(-fit.hazard_per_s * age)
+        * np.exp(levels.log_level[hit])
+        * scale[cross]
+    )
+    flat = (cross * 2 + levels.side[hit]) * bucket_count + levels.bucket[hit]
+    cleared = np.bincount(flat, usd, minlength=n * 2 * bucket_count)
+    return np.asarray(cleared, dtype=np.float64).reshape(n, 2, bucket_count)
+
+
+def _pooled(values: FloatArray, pool: int) -> FloatArray:
+    """Sum consecutive blocks of ``pool`` rows (the last block may be shorter)."""
+    starts = np.arange(0, len(values), pool)
+    pooled: FloatArray = np.add.reduceat(values, starts, axis=0)
+    return pooled
+
+
+def _rows(
+    cleared: FloatArray, evidence: IntervalEvidence, pool: int
+) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    a = _pooled(cleared, pool).reshape(-1, cleared.shape[2])
+    y = _pooled(evidence.usd, pool).reshape(-1)
+    lower = _pooled(evidence.censored.astype(np.float64), pool).reshape(-1) > 0
+    return a, y, lower
+
+
+def _candidate(
+    history: MarketHistory,
+    evidence: IntervalEvidence,
+    pilot: MapFit,
+    ratios: FloatArray,
+    grid: CalibrationGrid,
+) -> tuple[float, float, FloatArray]:
+    """Fit ``w`` for one ``(T½, β)``; returns (fitted loss, prior loss, w)."""
+    levels = build_levels(history, pilot, ratios)
+    g = len(pilot.weights)
+    a, y, lower = _rows(cleared_by_bucket(levels, history, pilot, g), evidence, grid.pool)
+    prior = np.asarray(pilot.weights)
+    w, loss = fit_weights(
+        a, y, lower, prior, prior_strength=grid.prior_strength, iterations=grid.iterations
+    )
+    scale = float(np.sqrt(y @ y)) or 1.0
+    return loss, _loss(a / scale, y / scale, lower, prior), w
+
+
+def fit_map(
+    history: MarketHistory,
+    streams: Sequence[LiquidationStream],
+    table: TierTable,
+    *,
+    prior: MapFit | None = None,
+    grid: CalibrationGrid | None = None,
+    position_notional_usd: float = DEFAULT_POSITION_NOTIONAL_USD,
+) -> MapFit:
+    """The fit of the module docstring: a new `MapFit` with its evidence, or the prior with
+    ``fitted=False`` when the evidence is too thin."""
+    base = prior or default_map_fit()
+    settings = grid or CalibrationGrid()
+    evidence = interval_evidence(history, list(streams))
+    counted = FitEvidence(
+        days=round(history.days, 3),
+        intervals=len(history),
+        events=evidence.events,
+        notional_usd=round(evidence.observed_usd, 2),
+        censored_intervals=int(evidence.censored.sum()),
+    )
+    if evidence.events < settings.min_events or history.days < settings.min_days:
+        return replace(base, fitted=False, evidence=counted)
+    ratios = level_log_ratios(
+        table, base.leverages, float(np.median(history.typical)), position_notional_usd
+    )
+    best: tuple[float, float, FloatArray, MapFit] | None = None
+    for half_life in settings.half_lives_s:
+        for share in settings.long_shares:
+            pilot = replace(base, half_life_s=half_life, long_share=share)
+            loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings)
+            if best is None or loss < best[0]:
+                best = (loss, prior_loss, w, pilot)
+    assert best is not None  # the grids are never empty
+    loss, prior_loss, w, pilot = best
+    weights = tuple((lev, float(x)) for lev, x in zip(base.leverages, w / w.sum(), strict=True))
+    ratio = loss / prior_loss if prior_loss > 0 else 1.0
+    return replace(
+        pilot,
+        leverage_weights=weights,
+        fitted=True,
+        evidence=replace(counted, loss_ratio=round(ratio, 4)),
+    )

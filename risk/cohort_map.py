@@ -1,0 +1,257 @@
+"""The cohort liquidation map: every interval's new positions, and the book before the history.
+
+Model (units: coins for open interest, USD for prices; ``s`` = +1 long / −1 short):
+
+1. **Opened.** In interval ``i`` the gross coins opened are ``n_i = max(0, OI_i − f_i·OI_{i−1})``
+   with ``f_i = exp(−h·Δt_i)`` the share not closed voluntarily (``h = ln 2 / half_life_s``):
+   open interest is kept up by new positions as old ones exit. A share ``β`` (the fit's
+   ``long_share``) are longs, ``1 − β`` shorts; bucket ``L`` gets ``w_L`` of them, entered at the
+   interval's typical price ``P_i``, liquidating at ``P_i·r_L`` where ``r_L`` is the venue's
+   ``LP/entry`` for an isolated position of ``position_notional_usd`` (`level_log_ratios`, from
+   `risk.liquidation.liquidation_prices`; leverage capped at the venue maximum).
+2. **Before the history.** ``OI₀`` coins per side are placed by the prior of `risk.map_prior`.
+3. **Exit.** A level keeps ``exp(−h·(t − t_birth))`` of its coins at time ``t``.
+4. **Cleared.** A long level is gone from the first later interval whose low reaches it, a short
+   level from the first whose high does (positions opened in an interval survive its own range).
+5. **Scaled.** Published open interest is the larger side of the leveraged traders (the other
+   side's gap sits with unleveraged holders): both sides are scaled by ``OI_t / max(L_t, S_t)``.
+
+A level of bucket ``L``, side ``s``, born at ``t_b`` holds at ``t`` (before scaling)
+
+    coins = u · w_L · exp(−h·(t − t_b)) · 1[not cleared by t]
+
+with ``u = n_i·β`` (or ``1 − β``) for a cohort and ``u = OI₀·m/Σ_L w_L·Q_L`` for a prior level of
+mass ``m`` (``Q_L`` the prior's surviving mass of bucket ``L``). Linear in ``w`` given ``u``: the
+calibration (`risk.calibration`) fits ``w`` by least squares on that.
+
+This module is the vectorised path, one pass over a whole history (`cohort_map`); the scalar
+reference that steps interval by interval, and serves live updates, is `risk.cohort_book`.
+
+Limits: no stop losses or take profits (they are part of the hazard); one position size picks the
+tier; the side split is constant; sampled liquidation streams only calibrate, never feed the map.
+
+>>> from datetime import UTC, datetime, timedelta
+>>> from risk.clusters import Interval
+>>> from risk.tiers import default_tier_table
+>>> t0 = datetime(2025, 1, 1, tzinfo=UTC)
+>>> ivs = [Interval(t0 + timedelta(minutes=5 * k), 300, 100.0, 110.0 if k == 1 else 100.0,
+...                 60_000.0, 59_900.0, 60_100.0) for k in range(1, 4)]
+>>> m = cohort_map(MarketHistory.from_intervals(ivs), MapFit(((10.0, 1.0),)),
+...                default_tier_table("binance", "BTC"))
+>>> round(m.total_long_usd / 1e6, 2), round(m.total_short_usd / 1e6, 2)
+(6.0, 6.0)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from risk.liquidation import liquidation_prices
+from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
+from risk.map_fit import MapFit
+from risk.map_prior import legacy_prior
+from risk.market_history import MarketHistory, first_crossings, hazard_fades
+from risk.tiers import TierTable
+
+__all__ = [
+    "DEFAULT_POSITION_NOTIONAL_USD",
+    "CohortLevels",
+    "build_levels",
+    "cohort_map",
+    "gross_openings",
+    "level_log_ratios",
+    "levels_map",
+    "side_totals",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+DEFAULT_POSITION_NOTIONAL_USD = 10_000.0
+"""The position size that picks the tier (and the venue's maximum leverage) of every level."""
+
+
+def level_log_ratios(
+    table: TierTable,
+    leverages: tuple[float, ...],
+    price: float,
+    position_notional_usd: float = DEFAULT_POSITION_NOTIONAL_USD,
+) -> FloatArray:
+    """``ln(LP/entry)`` per leverage, shape ``(2, G)``: longs then shorts (``−inf`` where a long
+    cannot be liquidated). Leverage above the venue's maximum at that size uses the maximum."""
+    quantity = position_notional_usd / price
+    cap = table.max_leverage_for(quantity, price)
+    used = np.minimum(np.asarray(leverages, dtype=np.float64), cap)
+    sides = np.repeat([1.0, -1.0], len(used))
+    wallet = np.tile(position_notional_usd / used, 2)
+    lp = liquidation_prices(sides, price, quantity, wallet, table)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratios: FloatArray = np.log(np.nan_to_num(lp, nan=0.0) / price).reshape(2, len(used))
+    return ratios
+
+
+def gross_openings(history: MarketHistory, half_life_s: float) -> FloatArray:
+    """``n_i = max(0, OI_i − f_i·OI_{i−1})``: coins opened per interval (step 1)."""
+    before = np.concatenate([[history.open_interest_start], history.open_interest[:-1]])
+    fades = hazard_fades(history.duration_s, half_life_s)
+    opened: FloatArray = np.maximum(history.open_interest - fades * before, 0.0)
+    return opened
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CohortLevels:
+    """Every level of a history, flat: side (0 long, 1 short), leverage bucket, birth interval
+    (−1: before the history), birth time (s), log level, coins ``u`` per unit weight, and the
+    interval that clears it (``len(history)``: none yet)."""
+
+    side: IntArray
+    bucket: IntArray
+    birth: IntArray
+    birth_s: FloatArray
+    log_level: FloatArray
+    unit_coins: FloatArray
+    crossing: IntArray
+
+
+def _legacy_arrays(
+    history: MarketHistory, fit: MapFit, log_ratios: FloatArray, bin_width_pct: float
+) -> list[FloatArray]:
+    prior = legacy_prior(
+        float(history.typical[0]),
+        history.variance_per_s(),
+        fit.half_life_s,
+        log_ratios,
+        bin_width_pct=bin_width_pct,
+    )
+    weights = np.asarray(fit.weights)
+    columns: list[FloatArray] = []
+    for side in (0, 1):
+        norm = float(weights @ prior.survival(side, len(weights)))
+        unit = (
+            history.open_interest_start * prior.mass[side] / norm
+            if norm > 0
+            else prior.mass[side] * 0
+        )
+        count = len(unit)
+        columns.append(
+            np.stack(
+                [
+                    np.full(count, side, dtype=np.float64),
+                    prior.leverage_index[side].astype(np.float64),
+                    np.full(count, -1.0),
+                    prior.log_level[side],
+                    unit,
+                ]
+            )
+        )
+    return columns
+
+
+def _cohort_arrays(history: MarketHistory, fit: MapFit, log_ratios: FloatArray) -> FloatArray:
+    opened = gross_openings(history, fit.half_life_s)
+    rose = np.flatnonzero(opened > 0)
+    parts = []
+    for side, share in ((0, fit.long_share), (1, 1.0 - fit.long_share)):
+        finite = np.flatnonzero(np.isfinite(log_ratios[side]))
+        births = np.repeat(rose, len(finite))
+        buckets = np.tile(finite, len(rose))
+        levels = np.log(history.typical[births]) + log_ratios[side][buckets]
+        unit = opened[births] * share
+        parts.append(
+            np.stack([np.full(len(births), side), buckets, births, levels, unit]).astype(np.float64)
+        )
+    return np.concatenate(parts, axis=1)
+
+
+def build_levels(
+    history: MarketHistory,
+    fit: MapFit,
+    log_ratios: FloatArray,
+    *,
+    bin_width_pct: float = DEFAULT_BIN_WIDTH_PCT,
+) -> CohortLevels:
+    """All levels of the history (prior book and cohorts) with the interval that clears each."""
+    rows = np.concatenate([*_legacy_arrays(history, fit, log_ratios, bin_width_pct),
+                           _cohort_arrays(history, fit, log_ratios)], axis=1)  # fmt: skip
+    side, bucket, birth = (rows[k].astype(np.int64) for k in range(3))
+    level = rows[3]
+    crossing = np.full(len(level), len(history), dtype=np.int64)
+    for s, series, below in ((0, np.log(history.low), True), (1, np.log(history.high), False)):
+        pick = side == s
+        crossing[pick] = first_crossings(series, birth[pick] + 1, level[pick], below=below)
+    birth_s = np.where(birth < 0, history.start_s, history.end_s[np.maximum(birth, 0)])
+    return CohortLevels(side, bucket, birth, birth_s, level, rows[4], crossing)
+
+
+def _alive_coins(levels: CohortLevels, history: MarketHistory, fit: MapFit, at: int) -> FloatArray:
+    weights = np.asarray(fit.weights)[levels.bucket]
+    alive = (levels.birth <= at) & (levels.crossing > at)
+    age = history.end_s[at] - levels.birth_s
+    coins: FloatArray = np.where(
+        alive, levels.unit_coins * weights * np.exp(-fit.hazard_per_s * age), 0.0
+    )
+    return coins
+
+
+def side_totals(levels: CohortLevels, history: MarketHistory, fit: MapFit) -> FloatArray:
+    """Coins open per side after every interval, before scaling: shape ``(N, 2)``."""
+    n, h = len(history), fit.hazard_per_s
+    ref = history.end_s[-1]
+    # exp(h·(t_b − ref)) from birth to crossing, read at t as ·exp(h·(ref − t))
+    weight = levels.unit_coins * np.asarray(fit.weights)[levels.bucket]
+    grown = weight * np.exp(h * (levels.birth_s - ref))
+    start = np.maximum(levels.birth, 0)
+    totals = np.zeros((n, 2))
+    for s in (0, 1):
+        pick = levels.side == s
+        delta = np.bincount(start[pick], grown[pick], minlength=n + 1)[: n + 1]
+        delta -= np.bincount(levels.crossing[pick], grown[pick], minlength=n + 1)[: n + 1]
+        totals[:, s] = np.cumsum(delta)[:n] * np.exp(h * (ref - history.end_s))
+    return totals
+
+
+def levels_map(
+    levels: CohortLevels,
+    history: MarketHistory,
+    fit: MapFit,
+    *,
+    at: int | None = None,
+    bin_width_pct: float = DEFAULT_BIN_WIDTH_PCT,
+) -> LiquidationMap:
+    """The map after interval ``at`` (default: the last), scaled to the open interest (step 5)."""
+    index = len(history) - 1 if at is None else at
+    coins = _alive_coins(levels, history, fit, index)
+    is_long = levels.side == 0
+    longs, shorts = float(coins[is_long].sum()), float(coins[~is_long].sum())
+    biggest = max(longs, shorts)
+    scale = float(history.open_interest[index]) / biggest if biggest > 0 else 0.0
+    price = float(history.typical[index])
+    step = math.log1p(bin_width_pct / 100)
+    held = coins > 0
+    return LiquidationMap(bin_width_pct).plus(
+        np.floor(levels.log_level[held] / step).astype(np.int64),
+        is_long[held],
+        coins[held] * scale * price,
+        as_of=None,
+    )
+
+
+def cohort_map(
+    history: MarketHistory,
+    fit: MapFit,
+    table: TierTable,
+    *,
+    at: int | None = None,
+    bin_width_pct: float = DEFAULT_BIN_WIDTH_PCT,
+    position_notional_usd: float = DEFAULT_POSITION_NOTIONAL_USD,
+) -> LiquidationMap:
+    """The modeled map after interval ``at`` of ``history`` (default: the last); USD per bin."""
+    ratios = level_log_ratios(
+        table, fit.leverages, float(np.median(history.typical)), position_notional_usd
+    )
+    levels = build_levels(history, fit, ratios, bin_width_pct=bin_width_pct)
+    return levels_map(levels, history, fit, at=at, bin_width_pct=bin_width_pct)

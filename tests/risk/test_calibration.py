@@ -1,0 +1,101 @@
+"""Calibration: the simplex least squares recovers a known mix; thin evidence keeps the prior."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from risk.calibration import (
+    CalibrationGrid,
+    cleared_by_bucket,
+    fit_map,
+    fit_weights,
+    project_to_simplex,
+)
+from risk.cohort_map import build_levels, level_log_ratios
+from risk.liquidation_sampling import LiquidationStream
+from risk.map_fit import MapFit
+from risk.market_history import MarketHistory
+from risk.tiers import default_tier_table
+
+TABLE = default_tier_table("binance", "BTC")
+
+
+@given(st.lists(st.floats(-5, 5), min_size=1, max_size=8))
+def test_projection_lands_on_the_simplex(values: list[float]) -> None:
+    """The projection is non-negative, sums to 1 and leaves simplex points alone."""
+    w = project_to_simplex(np.asarray(values))
+    assert np.all(w >= 0)
+    assert w.sum() == pytest.approx(1.0)
+    assert np.allclose(project_to_simplex(w), w, atol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_fit_recovers_a_known_mix(seed: int) -> None:
+    """Rows made from a known mix give that mix back when the prior is weak."""
+    rng = np.random.default_rng(seed)
+    a = rng.uniform(0, 1, (40, 3))
+    true = project_to_simplex(rng.uniform(0, 1, 3))
+    w, loss = fit_weights(a, a @ true, np.zeros(40, bool), np.full(3, 1 / 3),
+                          prior_strength=1e-6, iterations=5_000)  # fmt: skip
+    assert np.allclose(w, true, atol=0.02)
+    assert loss < 1e-3
+
+
+def test_lower_bounds_only_push_up() -> None:
+    """A censored row above the prediction costs nothing; below it, it pulls the mix up."""
+    a = np.array([[1.0, 0.0], [0.0, 1.0]])
+    prior = np.array([0.5, 0.5])
+    w, loss = fit_weights(a, np.array([0.2, 0.5]), np.array([True, False]), prior,
+                          prior_strength=0.0)  # fmt: skip
+    assert loss == pytest.approx(0.0, abs=1e-9)
+    assert w == pytest.approx(prior, abs=1e-6)
+
+
+def crash_history() -> MarketHistory:
+    """Two days flat at 100 with rising open interest, then a fall to 93: 10x longs die, 20x too."""
+    n = 2 * 288 + 12
+    typical = np.full(n, 100.0)
+    typical[-12:] = np.linspace(99.5, 93.0, 12)
+    end = 1.7e9 + 300.0 * np.arange(1, n + 1, dtype=np.float64)
+    oi = 1_000.0 + np.arange(n, dtype=float)
+    return MarketHistory(end, np.full(n, 300.0), typical * 0.999, typical * 1.001, typical, oi,
+                         1_000.0)  # fmt: skip
+
+
+def test_fit_moves_toward_the_bucket_that_was_liquidated() -> None:
+    """Realized liquidations equal to the 20x levels' notional raise 20x above the prior's share."""
+    hist = crash_history()
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    ratios = level_log_ratios(TABLE, prior.leverages, 100.0)
+    cleared = cleared_by_bucket(build_levels(hist, prior, ratios), hist, prior, 3)
+    truth = cleared[:, :, 2]  # everything that was liquidated was 20x
+    t_ms, usd, is_long = [], [], []
+    for j, side in zip(*np.nonzero(truth > 0), strict=True):
+        t_ms.append(int((hist.end_s[j] - 150) * 1000))
+        usd.append(float(truth[j, side]))
+        is_long.append(side == 0)
+    stream = LiquidationStream(np.array(t_ms * 40), np.array(usd * 40) / 40,
+                               np.array(is_long * 40), complete=True)  # fmt: skip
+    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), prior_strength=0.0)
+    fit = fit_map(hist, [stream], TABLE, prior=prior, grid=grid)
+    assert fit.fitted
+    assert dict(fit.leverage_weights)[20.0] > 0.5
+    assert fit.evidence.events == len(t_ms) * 40
+    assert fit.evidence.loss_ratio < 1.0
+
+
+def test_thin_evidence_keeps_the_prior() -> None:
+    """With fewer events than the minimum the prior comes back, unfitted, with the count."""
+    hist = crash_history()
+    stream = LiquidationStream(np.array([int(hist.end_s[-1] * 1000) - 1]), np.array([1e5]),
+                               np.array([True]), complete=False)  # fmt: skip
+    prior = MapFit()
+    fit = fit_map(hist, [stream], TABLE, prior=prior)
+    assert not fit.fitted
+    assert fit.leverage_weights == prior.leverage_weights
+    assert fit.evidence.events == 1
+    assert fit.evidence.days == pytest.approx(hist.days, abs=1e-3)
