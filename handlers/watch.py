@@ -13,6 +13,7 @@ from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
+from bot.render.limits import quote_input
 from bot.render.watch_text import render_positions, render_watch_added, watch_request
 from bot.vocabulary.cards import DeskRefusal
 from handlers.chats import remember_chat
@@ -101,9 +102,12 @@ def make_unwatch(watches: WatchBook) -> Callback:
                 "Which one? Give its number from /positions.\nExample: /unwatch 3"
             )
             return
-        removed = await watches.remove(message.chat_id, int(raw))
+        removed = len(raw) <= 9 and await watches.remove(message.chat_id, int(raw))
+        shown = quote_input(raw, html=False)
         await message.reply_text(
-            f"Stopped watching #{raw}." if removed else f"You have no watch #{raw}; see /positions."
+            f"Stopped watching #{shown}."
+            if removed
+            else f"You have no watch #{shown}; see /positions."
         )
 
     return unwatch

@@ -37,8 +37,8 @@ MAX_ECHO_CHARS = 40
 _TAG = re.compile(r"<[^>]*>")
 
 
-def quote_input(text: str, limit: int = MAX_ECHO_CHARS) -> str:
-    """User input, cut to `limit` characters with an ellipsis and HTML-escaped, ready to echo.
+def quote_input(text: str, limit: int = MAX_ECHO_CHARS, *, html: bool = True) -> str:
+    """User input, cut to `limit` characters with an ellipsis and (for an HTML reply) escaped.
 
     >>> quote_input("A" * 50)
     'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA…'
@@ -46,7 +46,7 @@ def quote_input(text: str, limit: int = MAX_ECHO_CHARS) -> str:
     '&lt;b&gt;'
     """
     cut = text if len(text) <= limit else text[: limit - 1] + "…"
-    return escape(cut, quote=False)
+    return escape(cut, quote=False) if html else cut
 
 
 def visible_length(html: str) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from handlers.errors import APOLOGY
 from tests.e2e.harness import running_bot
 
 
@@ -81,6 +82,8 @@ async def test_other_plain_text_gets_a_one_line_hint(tmp_path: Path) -> None:
         "/funding " + "Z&" * 2000,
         "/summary " + "Q" * 5000,
         "/schedule " + "W" * 5000,
+        "/alerts " + "Y" * 5000,
+        "/unwatch " + "9" * 5000,
         "/watch BTC 10x long @ " + "9" * 4000,
         "/" + "n" * 4000,
     ],
@@ -92,6 +95,7 @@ async def test_overlong_input_is_quoted_short(tmp_path: Path, text: str) -> None
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.ok, reply.result
     assert len(reply.params["text"]) < 1000
+    assert reply.params["text"] != APOLOGY
 
 
 async def test_wallet_without_cross_says_how_it_was_read(tmp_path: Path) -> None:
