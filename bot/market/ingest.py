@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
 
@@ -41,6 +41,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 PollKind = Literal["snapshots", "candles", "tiers"]
+T = TypeVar("T")
 TierListener = Callable[[list[StoredTierTable]], None]
 """Told of tier tables as they arrive (fetched or pushed), to put them in force at once."""
 
@@ -145,6 +146,8 @@ class Ingestor:
             for spec in streams
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._writes: set[asyncio.Future[Any]] = set()
         self._gap_ids: dict[tuple[str, str], int] = {}
         self._not_before: dict[tuple[str, PollKind], datetime] = {}
         self._failures: dict[tuple[str, PollKind], int] = {}
@@ -233,17 +236,33 @@ class Ingestor:
         self._tasks = [
             asyncio.create_task(r.run(), name=f"{r.spec.venue} stream") for r in self.runners
         ]
-        self._tasks.append(asyncio.create_task(self.batcher.run(), name="liquidation writer"))
+        self._writer = asyncio.create_task(self.batcher.run(), name="liquidation writer")
 
     async def stop(self) -> None:
-        """Stop the streams and write what is still queued."""
+        """Stop the streams, let the store writes under way finish, and write what is queued.
+
+        Only the streams are cancelled; a write (a gap, a batch) runs to its end, so no database
+        connection is left checked out when the store closes.
+        """
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await asyncio.gather(*self._writes, return_exceptions=True)
+        self.batcher.stop()
+        if self._writer is not None:
+            await self._writer
+            self._writer = None
         await self.batcher.flush()
+
+    async def _write(self, write: Coroutine[Any, Any, T]) -> T:
+        """Run a store write to its end even when the stream awaiting it is cancelled."""
+        task = asyncio.ensure_future(write)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return await asyncio.shield(task)
 
     # streams
 
@@ -263,8 +282,8 @@ class Ingestor:
         """Record a gap in the market state and the store."""
         self.market.gap_opened(venue, stream, started_at, reason)
         try:
-            self._gap_ids[venue, stream] = await self.store.gaps.open(
-                venue, stream, started_at, reason
+            self._gap_ids[venue, stream] = await self._write(
+                self.store.gaps.open(venue, stream, started_at, reason)
             )
         except Exception:  # the gap stays in memory; the stream must go on
             logger.exception("could not store the %s %s gap", venue, stream)
@@ -275,7 +294,7 @@ class Ingestor:
         gap_id = self._gap_ids.pop((venue, stream), None)
         if gap_id is not None:
             try:
-                await self.store.gaps.close(gap_id, ended_at)
+                await self._write(self.store.gaps.close(gap_id, ended_at))
             except Exception:  # the gap stays open in the store; coverage errs on the safe side
                 logger.exception("could not close the %s %s gap", venue, stream)
 
