@@ -10,6 +10,10 @@ Run from the repository root: `python bench/bench_alerts.py`. Figures:
   `sendMessage` arriving at the fake Bot API, p99 over 120 alerts (target ≤ 100 ms). Each tick makes
   exactly one watch (in its own chat) cross its 10 % step; the other 9,880 (2x shorts) stay far away.
   The bot runs with production stream timings (the tests' 50 ms pings would be load no deployment has);
+- a replayed day (tests/e2e/replay.py): 30 chats whose watches are added, alert, are removed and
+  added again while the fake Bot API answers 429 and 5xx now and then, on SQLite and (when a server
+  is at TEST_POSTGRES_URL) PostgreSQL: the alerts the pure ladder rule expects, how many reached the
+  fake Bot API, and how many were lost, duplicated or out of order in their chat (targets 0);
 - with `--drain`, the 10,000-alert drain of bench/bench_delivery.py, run as is and its lines repeated
   (it takes longer than this bench's 90 s budget, so it is not run by default).
 
@@ -19,6 +23,7 @@ Prints `<figure>: <value> <unit> (target <op> <value>) ok|MISSED`; exits 0 eithe
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -34,16 +39,21 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402 - after the path and PTB set-up above
 from sqlalchemy import insert  # noqa: E402
+from telegram import Bot  # noqa: E402
 
-from bot.alerts.engine import PairWatches, watch_position  # noqa: E402
+from bot.alerts.engine import PairWatches  # noqa: E402
 from bot.alerts.ladder import evaluate_ladder, ladder_matrix  # noqa: E402
 from bot.market.ingest import IngestConfig  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.store.tables import chats, watches  # noqa: E402
 from bot.vocabulary.alert_settings import AlertSettings  # noqa: E402
+from bot.vocabulary.positions import watch_position  # noqa: E402
 from bot.vocabulary.records import Watch  # noqa: E402
 from risk.liquidation import liquidation_price  # noqa: E402
+from tests import databases  # noqa: E402
 from tests.e2e.harness import RunningBot, running_bot  # noqa: E402
-from tests.fakes.telegram import BotApiCall  # noqa: E402
+from tests.e2e.replay import ReplayScore, replay_day  # noqa: E402
+from tests.fakes.telegram import BotApiCall, FakeTelegram  # noqa: E402
 
 NOW = datetime.now(UTC)
 PROBES = 120
@@ -164,6 +174,45 @@ async def bench_latency() -> list[float]:
             return latencies
 
 
+async def replay_on(url: str) -> ReplayScore:
+    """One replayed day of alerts on the database at `url`."""
+    store = await Store.open(url)
+    try:
+        async with FakeTelegram() as tg, Bot(tg.token, base_url=tg.base_url) as bot:
+            return await replay_day(store, tg, bot, chats=30, step_min=5.0)
+    finally:
+        await store.close()
+
+
+def bench_replay() -> None:
+    """A replayed day on SQLite and, when a server is there, PostgreSQL; its figures."""
+    targets: list[tuple[str, str | None, str]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        targets.append(("SQLite", f"sqlite+aiosqlite:///{tmp}/replay.db", ""))
+        url, why = databases.create_postgres_database()
+        targets.append(("PostgreSQL", url, why))
+        for name, target, reason in targets:
+            if target is None:
+                print(f"replayed day on {name}: skipped ({reason})")
+                continue
+            progress(f"a replayed day of alerts on {name} (about a minute)")
+            logging.disable(logging.WARNING)  # its 429s and 5xx are logged; the score counts them
+            try:
+                score = asyncio.run(replay_on(target))
+            finally:
+                logging.disable(logging.NOTSET)
+            label = f"replayed day on {name} ({score.chats} chats, {score.watches} watches)"
+            print(
+                f"{label}: expected {score.expected} alerts; Telegram answered 429 {score.throttled} times"
+            )
+            report(f"{label}: delivered", score.delivered, "alerts", "≥", score.expected)
+            report(f"{label}: lost", score.lost, "alerts", "≤", 0)
+            report(f"{label}: duplicated", score.duplicated, "alerts", "≤", 0)
+            report(f"{label}: out of order", score.out_of_order, "alerts", "≤", 0)
+        if url is not None:
+            databases.drop_postgres_database(url)
+
+
 def bench_drain() -> None:
     """Run bench/bench_delivery.py and repeat its figures."""
     script = ROOT / "bench" / "bench_delivery.py"
@@ -200,6 +249,7 @@ def main() -> None:
         f"mark → sendMessage, 10,000 watches: p50 {p50:.1f} ms, worst {worst} ms ({len(latencies)} alerts)"
     )
     report("mark → sendMessage p99, 10,000 watches", float(p99), "ms", "≤", 100)
+    bench_replay()
     if "--drain" in sys.argv:
         progress("10,000 queued alerts drained (bench/bench_delivery.py)")
         bench_drain()

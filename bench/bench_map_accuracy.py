@@ -2,19 +2,23 @@
 
     bench_map_accuracy.py estimate RUN_DIR OUT.json --at T_MS [T_MS ...]
     bench_map_accuracy.py [--seeds 1,2,3] [--leverage 5:0.4,10:0.4,20:0.2] [--set NAME=JSON ...]
+                          [--cache DIR]
 
 ``estimate`` reads only candles.json, open_interest.json and liquidations_sampled.json of a sim run
 and writes one estimate per time (long_bins / short_bins, [[lo, hi, usd], ...]). Without a command
 it generates the seeds with sim.py into a temporary folder, estimates at the truth snapshot times,
-scores with score.py and prints each figure beside the naive method's and its target. Skips (exit 0)
+scores with score.py and prints each figure beside the naive method's and its target (``--cache DIR``
+keeps the runs in DIR/<market>/seed<N> and reuses them; a run takes ~12 s). Skips (exit 0)
 when ../shared/sim is absent; always exits 0; progress goes to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -144,21 +148,34 @@ def value_of(metrics: Metrics, side: str, key: str) -> float:
     return raw if key == "emd_pct" else 100 * raw
 
 
+def market_key(args: argparse.Namespace) -> str:
+    """A folder name for the market the options make (``default`` without options)."""
+    parts = ([f"lev-{args.leverage}"] if args.leverage else []) + list(args.set)
+    return re.sub(r"[^A-Za-z0-9.,=_-]+", "_", "+".join(parts)) or "default"
+
+
 def accuracy(args: argparse.Namespace) -> None:
-    """Generate, estimate, score; print the figures."""
+    """Generate (or reuse from ``--cache``), estimate, score; print the figures."""
     seeds = [int(s) for s in args.seeds.split(",")]
     ours, naive = [], []
-    with tempfile.TemporaryDirectory(prefix="liqguard-sim-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.cache:
+            root = args.cache / market_key(args)
+        else:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="liqguard-sim-")))
         for seed in seeds:
-            run = Path(tmp) / f"seed{seed}"
+            run = root / f"seed{seed}"
             command = [sys.executable, str(SIM / "sim.py"), "--days", "3", "--seed", str(seed)]
             command += ["--out", str(run)]
             if args.leverage:
                 command += ["--leverage", args.leverage]
             for item in args.set:
                 command += ["--set", item]
-            progress(f"seed {seed}: simulating ({' '.join(command[2:])}) ...")
-            subprocess.run(command, check=True, capture_output=True)
+            if (run / "truth.json").exists():
+                progress(f"seed {seed}: reusing {run}")
+            else:
+                progress(f"seed {seed}: simulating ({' '.join(command[2:])}) ...")
+                subprocess.run(command, check=True, capture_output=True)
             progress(f"seed {seed}: estimating and scoring ...")
             m, n = score_seed(run)
             ours.append(m)
@@ -229,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--leverage")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=JSON")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed figures")
+    parser.add_argument("--cache", type=Path, help="keep and reuse sim runs under this folder")
     args = parser.parse_args(argv)
     if args.command == "estimate":
         estimate(args.run, args.out, args.at)

@@ -31,6 +31,7 @@ from bot.chats.schedules import ScheduleBook
 from bot.chats.timezones import TimezoneBook
 from bot.chats.watches import WatchBook
 from bot.desk.risk_desk import RiskDesk
+from bot.feeds.hyperliquid import HyperliquidClient
 from bot.maps.service import LiquidationMapService
 from bot.market.ingest import IngestConfig, Ingestor, venue_client
 from bot.market.listings import Listings, find_listings
@@ -49,6 +50,9 @@ from bot.vocabulary.backoff import Backoff
 from bot.vocabulary.clock import Clock, utc_now
 from bot.vocabulary.events import Signal
 from bot.vocabulary.scope import MarketScope
+from bot.wallets.book import WalletBook
+from bot.wallets.pacing import WalletPacing
+from bot.wallets.sync import WalletSync
 from config.settings import Settings, SettingsError
 from handlers import (
     alert_settings,
@@ -60,8 +64,9 @@ from handlers import (
     maps,
     risk,
     summaries,
+    wallets,
     watch,
-)
+)  # fmt: skip
 from risk.clusters import ClusterModelConfig
 
 __all__ = [
@@ -84,7 +89,11 @@ CONCURRENT_UPDATES = 64
 
 
 async def build_services(
-    settings: Settings, http: httpx.AsyncClient, store: Store, clock: Clock = utc_now
+    settings: Settings,
+    http: httpx.AsyncClient,
+    store: Store,
+    clock: Clock = utc_now,
+    wallet_pacing: WalletPacing | None = None,
 ) -> Services:
     """Market state, tier tables, liquidation maps, the risk desk and the chat services over a store."""
     market = MarketState(clock, settings.venues)
@@ -99,6 +108,10 @@ async def build_services(
     watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
     watches = WatchBook(store, clock, watches_changed)
     schedules = ScheduleBook(store, clock)
+    signals = (watches_changed, outbox_written)
+    wallet_book = build_wallets(
+        settings, http, store, market, desk, maps, clock, signals, wallet_pacing
+    )
     chats = ChatDirectory(store, clock, timezones, watches, schedules)
     summaries = SummaryDesk(
         store, market, maps, tuple(settings.symbols), settings.default_venue, clock, outbox_written
@@ -106,8 +119,36 @@ async def build_services(
     scope = MarketScope(tuple(settings.venues), tuple(settings.symbols), settings.default_venue)
     return Services(
         settings, scope, http, store, market, tiers, maps, desk, timezones, watches, schedules,
-        chats, summaries, clock, watches_changed, outbox_written,
+        chats, summaries, wallet_book, clock, watches_changed, outbox_written,
     )  # fmt: skip
+
+
+def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named once here
+    settings: Settings,
+    http: httpx.AsyncClient,
+    store: Store,
+    market: MarketState,
+    desk: RiskDesk,
+    maps: LiquidationMapService,
+    clock: Clock,
+    signals: tuple[Signal, Signal],
+    pacing: WalletPacing | None,
+) -> WalletBook:
+    """The wallet sync (read by the worker's job) and the book /wallet talks to.
+
+    `signals` are (watches changed, outbox written); `pacing` defaults to a read every 30 s.
+    """
+
+    def hyperliquid_mark(coin: str) -> float | None:
+        quote = market.quote("hyperliquid", coin, clock())
+        return quote.mark_price if quote else None
+
+    sync = WalletSync(
+        store, HyperliquidClient(http, settings.hyperliquid_rest_url, clock), clock,
+        hyperliquid_mark, watches_changed=signals[0], outbox_written=signals[1],
+        tracked=frozenset(settings.symbols), pacing=pacing,
+    )  # fmt: skip
+    return WalletBook(store, sync, desk, maps.combined_map, clock)
 
 
 def build_application(services: Services) -> TelegramApp:
@@ -122,9 +163,11 @@ def build_application(services: Services) -> TelegramApp:
         .build()
     )
     s, scope = services, services.scope
-    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk))
+    watch_wallet = wallets.make_wallet(s.wallets, s.chats)
+    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk, s.wallets))
     app.add_handlers(risk.handlers(s.desk, s.chats))
-    app.add_handlers(watch.handlers(s.desk, s.watches, s.chats))
+    app.add_handlers(wallets.handlers(s.wallets, s.chats))
+    app.add_handlers(watch.handlers(s.desk, s.watches, s.chats, watch_wallet))
     app.add_handlers(alert_settings.handlers(s.chats))
     app.add_handlers(liqs.handlers(s.market, s.chats, scope, s.clock))
     app.add_handlers(funding.handlers(s.market, s.chats, scope, s.clock))
@@ -226,6 +269,7 @@ async def start_worker(
     jobs.register_model_jobs(app.job_queue, services)
     jobs.register_alert_jobs(app.job_queue, alerts)
     jobs.register_summary_job(app.job_queue, services)
+    jobs.register_wallet_job(app.job_queue, services)
     return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender)
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "register_ingest_jobs",
     "register_model_jobs",
     "register_summary_job",
+    "register_wallet_job",
     "start_mirror",
 ]
 
@@ -90,6 +91,14 @@ def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
     job_queue.run_repeating(
         _job(services.summaries.post_due), SUMMARY_CHECK_S, first=SUMMARY_CHECK_S,
         name="post scheduled summaries", job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
+def register_wallet_job(job_queue: JobQueue[Any], services: Services) -> None:
+    """Watched Hyperliquid wallets read every 30 s (bot/wallets/pacing.py), the first round at once."""
+    job_queue.run_repeating(
+        _job(services.wallets.sync.sync_once), services.wallets.sync_interval_s, first=1.0,
+        name="sync wallets", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 
 

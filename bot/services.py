@@ -24,6 +24,7 @@ from bot.summaries.posts import SummaryDesk
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
 from bot.vocabulary.scope import MarketScope
+from bot.wallets.book import WalletBook
 from config.settings import Settings
 
 __all__ = ["Services"]
@@ -46,6 +47,7 @@ class Services:
     schedules: ScheduleBook
     chats: ChatDirectory
     summaries: SummaryDesk
+    wallets: WalletBook
     clock: Clock
     watches_changed: Signal
     """Emitted after watches are added or removed: the worker's alert engine reloads them now."""

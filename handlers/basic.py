@@ -20,7 +20,9 @@ from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook
 from bot.commands.positions import split_words
 from bot.desk.risk_desk import RiskDesk
-from handlers.chats import remember_chat
+from bot.vocabulary.wallets import WALLET_BLIND_SPOTS
+from bot.wallets.book import WalletBook
+from handlers.chats import acting_member, remember_chat
 from handlers.risk import answer_risk
 from handlers.watch import watch_words
 
@@ -35,6 +37,10 @@ __all__ = [
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
+STOP_REFUSED = (
+    "Only the group's admins can /stop the bot here: it removes everyone's watches and the "
+    "group's schedule. Your own watches: /positions, then ❌ Remove or /unwatch N."
+)
 HELP_TEXT = (
     "<b>liqguard</b> — how close is your position to liquidation?\n\n"
     "<b>/risk</b> BTC 10x long — liquidation price, distance, clusters, odds, funding\n"
@@ -42,6 +48,9 @@ HELP_TEXT = (
     "<code>on bybit</code>, <code>cross</code>, <code>wallet 20000</code>\n"
     "<b>/watch</b> BTC 10x long @ 91000 size 0.5 — alerts before it gets dangerous\n"
     "<b>/positions</b>, <b>/unwatch</b> N — your watched positions\n"
+    "<b>/wallet</b> 0x… [label] — watch a Hyperliquid account: its positions kept in sync, "
+    "with the venue's own liquidation price; <b>/wallets</b> to list or remove\n"
+    f"   {WALLET_BLIND_SPOTS}\n"
     "<b>/liqs</b> [BTC] — realized liquidations over 1h … 7d\n"
     "<b>/map</b> BTC — the liquidation map\n"
     "<b>/funding</b> [BTC] — funding per venue\n"
@@ -54,6 +63,8 @@ PRIVATE_COMMANDS = [
     BotCommand("risk", "Liquidation risk of a position: /risk BTC 10x long"),
     BotCommand("watch", "Watch a position and get alerts"),
     BotCommand("positions", "Your watched positions"),
+    BotCommand("wallet", "Watch a Hyperliquid wallet: /wallet 0x…"),
+    BotCommand("wallets", "Your watched wallets"),
     BotCommand("unwatch", "Stop watching a position: /unwatch N"),
     BotCommand("liqs", "Realized liquidations, 1h to 7d"),
     BotCommand("map", "Liquidation map: /map BTC"),
@@ -113,17 +124,25 @@ def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Call
     return start
 
 
-def make_stop(chats: ChatDirectory) -> Callback:
-    """/stop: remove every watch, schedule and market subscription of the chat."""
+def make_stop(chats: ChatDirectory, wallets: WalletBook) -> Callback:
+    """/stop: remove every wallet, watch, schedule and market subscription of the chat."""
 
-    async def stop(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Forget what this chat asked for."""
         message = update.effective_message
         if message is None:
             return
-        report = await chats.stop(message.chat_id)
+        member = await acting_member(
+            context.bot, message.chat, message.from_user, message.sender_chat
+        )
+        report = await chats.stop(message.chat_id, member)  # every watch, synced ones too
+        if report is None:
+            await message.reply_text(STOP_REFUSED)
+            return
+        synced = await wallets.remove_all(message.chat_id)
+        also = f", {synced} wallet(s)" if synced else ""
         await message.reply_text(
-            f"Done: {report.watches} watch(es) and {report.schedules} schedule(s) removed, "
+            f"Done: {report.watches} watch(es){also} and {report.schedules} schedule(s) removed, "
             "market alerts off. "
             "/start to come back."
         )
@@ -132,11 +151,11 @@ def make_stop(chats: ChatDirectory) -> Callback:
 
 
 def handlers(
-    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk
+    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk, wallets: WalletBook
 ) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
         CommandHandler("start", make_start(chats, watches, desk)),
         CommandHandler("help", help_command),
-        CommandHandler("stop", make_stop(chats)),
+        CommandHandler("stop", make_stop(chats, wallets)),
     ]

@@ -12,11 +12,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
-from bot.render.limits import quote_input
-from bot.render.watch_text import render_positions, render_watch_added, watch_request
+from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
-from handlers.chats import remember_chat
+from bot.vocabulary.positions import watch_request
+from handlers.chats import GROUP_TYPES, acting_member, edit_in_place, owner_of, remember_chat
 
 __all__ = ["handlers", "watch_words"]
 
@@ -33,14 +34,14 @@ async def watch_words(
         return
     request = parse_position_args(words, desk.symbols, WATCH_EXAMPLE)
     if isinstance(request, ArgsError):
-        await message.reply_text(request.text("watch"), parse_mode=ParseMode.HTML)
+        await message.reply_text(request.text("watch"))
         return
     card = await desk.card(request)
     if isinstance(card, DeskRefusal):
         await message.reply_text(card.message)
         return
     await remember_chat(chats, update.effective_chat)
-    watch = await watches.add(message.chat_id, card)
+    watch = await watches.add(message.chat_id, card, owner_of(message.chat, message.from_user))
     if isinstance(watch, WatchLimit):
         await message.reply_text(watch.message)
         return
@@ -48,18 +49,24 @@ async def watch_words(
     await message.reply_text(render_watch_added(watch, card, ladder), parse_mode=ParseMode.HTML)
 
 
-def make_watch(desk: RiskDesk, watches: WatchBook, chats: ChatDirectory) -> Callback:
-    """The /watch handler."""
+def make_watch(
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory, watch_wallet: Callback
+) -> Callback:
+    """The /watch handler; `/watch 0x…` is handed to `watch_wallet` (the /wallet handler)."""
 
     async def watch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Watch a position."""
-        await watch_words(desk, watches, chats, update, context.args or [])
+        """Watch a position, or the wallet an address names."""
+        words = context.args or []
+        if words and looks_like_address(words[0]):
+            await watch_wallet(update, context)
+            return
+        await watch_words(desk, watches, chats, update, words)
 
     return watch
 
 
 async def _positions_view(
-    desk: RiskDesk, watches: WatchBook, chat_id: int
+    desk: RiskDesk, watches: WatchBook, chat_id: int, group: bool
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     listed = await watches.list(chat_id)
     cards = [await desk.card(watch_request(w)) for w in listed]
@@ -71,7 +78,8 @@ async def _positions_view(
         ]
         for w in listed
     ]
-    return render_positions(listed, cards), InlineKeyboardMarkup(buttons) if buttons else None
+    markup = InlineKeyboardMarkup(buttons) if buttons else None
+    return render_positions(listed, cards, show_owner=group), markup
 
 
 def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
@@ -82,10 +90,14 @@ def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
         message = update.effective_message
         if message is None:
             return
-        text, markup = await _positions_view(desk, watches, message.chat_id)
+        group = message.chat.type in GROUP_TYPES
+        text, markup = await _positions_view(desk, watches, message.chat_id, group)
         await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return positions
+
+
+MAX_WATCH_DIGITS = 9
 
 
 def make_unwatch(watches: WatchBook) -> Callback:
@@ -97,18 +109,16 @@ def make_unwatch(watches: WatchBook) -> Callback:
         if message is None:
             return
         raw = (context.args or [""])[0].lstrip("#")
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > MAX_WATCH_DIGITS:  # no watch has a 5,000-digit number
             await message.reply_text(
                 "Which one? Give its number from /positions.\nExample: /unwatch 3"
             )
             return
-        removed = len(raw) <= 9 and await watches.remove(message.chat_id, int(raw))
-        shown = quote_input(raw, html=False)
-        await message.reply_text(
-            f"Stopped watching #{shown}."
-            if removed
-            else f"You have no watch #{shown}; see /positions."
+        member = await acting_member(
+            context.bot, message.chat, message.from_user, message.sender_chat
         )
+        removal = await watches.remove(message.chat_id, int(raw), member)
+        await message.reply_text(render_removal(removal, button=False))
 
     return unwatch
 
@@ -116,26 +126,28 @@ def make_unwatch(watches: WatchBook) -> Callback:
 def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The ❌ Remove button under /positions."""
 
-    async def remove(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Remove the watch and redraw the list in place."""
+    async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Remove the watch the button was made for, answer the press, and redraw the list."""
         query = update.callback_query
         if query is None or query.data is None or query.message is None:
             return
-        chat_id = query.message.chat.id
-        removed = await watches.remove(chat_id, int(query.data.split("|")[1]))
-        text, markup = await _positions_view(desk, watches, chat_id)
-        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
-        await query.answer("Removed" if removed else "Already gone")
+        chat = query.message.chat
+        member = await acting_member(context.bot, chat, query.from_user)
+        removal = await watches.remove(chat.id, int(query.data.split("|")[1]), member)
+        await query.answer(render_removal(removal, button=True))
+        if removal.outcome != "not yours":
+            group = chat.type in GROUP_TYPES
+            await edit_in_place(query, *await _positions_view(desk, watches, chat.id, group))
 
     return remove
 
 
 def handlers(
-    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory
+    desk: RiskDesk, watches: WatchBook, chats: ChatDirectory, watch_wallet: Callback
 ) -> list[BaseHandler[Any, Any, Any]]:
-    """The handlers of this module."""
+    """The handlers of this module; `watch_wallet` answers `/watch 0x…`."""
     return [
-        CommandHandler("watch", make_watch(desk, watches, chats)),
+        CommandHandler("watch", make_watch(desk, watches, chats, watch_wallet)),
         CommandHandler("positions", make_positions(desk, watches)),
         CommandHandler("unwatch", make_unwatch(watches)),
         CallbackQueryHandler(make_remove_button(desk, watches), pattern=r"^uw\|\d+$"),

@@ -1,4 +1,5 @@
-"""Calibration of the cohort map from realized liquidations: leverage mix, half-life, side split.
+"""Calibration of the cohort map from realized liquidations: leverage mix, half-life, side split,
+stop and target shares.
 
 Wherever price ran through modeled levels, the venues' realized liquidations say how much really
 sat there. For a candidate half-life ``T½`` and long share ``β`` the map of `risk.cohort_map`
@@ -13,16 +14,22 @@ The fit minimises, over ``w ≥ 0, Σw = 1`` (projected gradient on the simplex)
     Σ_rows ρ(ŷ − y)² + λ·‖w − w₀‖²,      ρ = 0 where the row is censored and ŷ ≥ y, else 1,
 
 ``w₀`` the prior mix and ``λ = prior_strength · tr(AᵀA)/G`` (the prior counts as a small share of
-the evidence, so with little evidence the fit stays near the prior). Each candidate ``(T½, β)`` on
-the grids is fitted so; the lowest loss wins. Units: USD; rows and ``A`` are divided by the
+the evidence, so with little evidence the fit stays near the prior). Each candidate on the grids
+is fitted so and the lowest objective (loss plus prior term) wins, in three stages: ``(T½, β)``
+(stops and targets at the prior's shares), then the stop share ``σ``, then the target share ``τ``
+(`risk.map_exits`; what a crossing liquidates is the level less its stopped share). The long share
+grid is narrow (45–55 %): the sampled streams say little about the side split, and a wrong split
+moves the smaller side's whole prior book. Units: USD; rows and ``A`` are divided by the
 evidence scale ``√(Σy²)`` so the step size does not depend on the market's size.
 
 With fewer than ``min_events`` realized events or ``min_days`` of history the prior is returned
 unchanged (``fitted`` False), with the evidence counted, so the bot can say it has not fitted yet.
 
-Limits: evidence only exists where price moved through levels; leverage buckets whose levels were
-never reached (low leverage in a quiet market) stay near the prior; liquidations of positions the
-model does not hold (other sizes, cross margin) are treated as misses of the model.
+Limits: evidence only exists where price moved through levels; the scale of step 5 is taken
+before stops and targets (they mostly thin levels near the price, a small share of each side);
+leverage buckets whose levels were never reached (low leverage in a quiet market) stay near the
+prior; liquidations of positions the model does not hold (other sizes, cross margin) are treated
+as misses of the model; one-per-second sampling hides most of a cascade (a lower bound only).
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from risk.cohort_map import (
     DEFAULT_POSITION_NOTIONAL_USD,
     CohortLevels,
     build_levels,
+    exit_shares,
     level_log_ratios,
     side_totals,
 )
@@ -60,12 +68,14 @@ FloatArray = npt.NDArray[np.float64]
 class CalibrationGrid:
     """The candidates and settings of a fit (see the module docstring)."""
 
-    half_lives_s: tuple[float, ...] = (0.5 * 86_400, 86_400, 2 * 86_400, 4 * 86_400, 8 * 86_400)
-    long_shares: tuple[float, ...] = (0.4, 0.5, 0.6)
+    half_lives_s: tuple[float, ...] = (86_400, 2 * 86_400, 4 * 86_400, 8 * 86_400, 16 * 86_400)
+    long_shares: tuple[float, ...] = (0.45, 0.5, 0.55)
+    stop_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+    target_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
     pool: int = 12
     prior_strength: float = 0.05
     min_events: int = 30
-    min_days: float = 1.0
+    min_days: float = 0.25
     iterations: int = 400
 
 
@@ -123,9 +133,11 @@ def cleared_by_bucket(
     hit = levels.crossing < n
     cross = levels.crossing[hit]
     age = history.end_s[cross] - levels.birth_s[hit]
+    kept = exit_shares(levels, history, fit, np.minimum(levels.crossing, n - 1))[hit]
     usd = (
         levels.unit_coins[hit]
         * np.exp(-fit.hazard_per_s * age)
+        * kept
         * np.exp(levels.log_level[hit])
         * scale[cross]
     )
@@ -157,7 +169,9 @@ def _candidate(
     ratios: FloatArray,
     grid: CalibrationGrid,
 ) -> tuple[float, float, FloatArray]:
-    """Fit ``w`` for one ``(T½, β)``; returns (fitted loss, prior loss, w)."""
+    """Fit ``w`` for one candidate; returns (its objective: loss plus the prior term, prior loss,
+    w). Candidates are compared on the whole objective, so one that explains the evidence only by
+    moving far from the prior mix pays for it."""
     levels = build_levels(history, pilot, ratios)
     g = len(pilot.weights)
     a, y, lower = _rows(cleared_by_bucket(levels, history, pilot, g), evidence, grid.pool)
@@ -166,7 +180,10 @@ def _candidate(
         a, y, lower, prior, prior_strength=grid.prior_strength, iterations=grid.iterations
     )
     scale = float(np.sqrt(y @ y)) or 1.0
-    return loss, _loss(a / scale, y / scale, lower, prior), w
+    scaled = a / scale
+    ridge = grid.prior_strength * float(np.trace(scaled.T @ scaled)) / g
+    objective = loss + ridge * float((w - prior) @ (w - prior))
+    return objective, _loss(scaled, y / scale, lower, prior), w
 
 
 def fit_map(
@@ -196,13 +213,24 @@ def fit_map(
         table, base.leverages, float(np.median(history.typical)), position_notional_usd
     )
     best: tuple[float, float, FloatArray, MapFit] | None = None
-    for half_life in settings.half_lives_s:
-        for share in settings.long_shares:
-            pilot = replace(base, half_life_s=half_life, long_share=share)
+    pilots = [
+        replace(base, half_life_s=half_life, long_share=share)
+        for half_life in settings.half_lives_s
+        for share in settings.long_shares
+    ]
+    for stage in range(3):  # (T½, β) on their grid, then the stop share, then the target share
+        for pilot in pilots:
             loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings)
             if best is None or loss < best[0]:
                 best = (loss, prior_loss, w, pilot)
-    assert best is not None  # the grids are never empty
+        assert best is not None  # the grids are never empty
+        chosen = best[3]
+        pilots = (
+            [replace(chosen, stop_share=x) for x in settings.stop_shares]
+            if stage == 0
+            else [replace(chosen, target_share=x) for x in settings.target_shares]
+        )
+    assert best is not None
     loss, prior_loss, w, pilot = best
     weights = tuple((lev, float(x)) for lev, x in zip(base.leverages, w / w.sum(), strict=True))
     ratio = loss / prior_loss if prior_loss > 0 else 1.0

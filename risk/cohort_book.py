@@ -2,8 +2,10 @@
 
 `risk.cohort_map` computes the map of a whole history in one vectorised pass; this module holds the
 same model as a book of levels that each interval updates in place of the last (a new value each
-time): fade by ``exp(−h·Δt)``, clear the levels the interval's range reached, add the interval's
-openings ``n = max(0, OI − f·OI_prev)`` (steps 1–5 of `risk.cohort_map`). Read it as the
+time): fade by ``exp(−h·Δt)``, clear the levels the interval's range reached, widen each level's
+running low and high, add the interval's openings ``n = max(0, OI − f·OI_prev)`` (steps 1–5 of
+`risk.cohort_map`); reading the map applies the stops and targets those extremes reached
+(`risk.map_exits`). Read it as the
 definition; the tests hold the vectorised path to it.
 
 A live service keeps one `CohortBook` per venue and symbol, calls `advance_book` once per new
@@ -23,14 +25,15 @@ interval (cheap: a few array operations over the levels held) and `book_map` to 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
 
 from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
+from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
-from risk.map_prior import legacy_prior
+from risk.map_prior import legacy_prior, legacy_side_share
 from risk.market_history import MarketHistory
 
 __all__ = ["CohortBook", "advance_book", "book_map", "replay_book", "start_book"]
@@ -41,8 +44,10 @@ IntArray = npt.NDArray[np.int64]
 
 @dataclass(frozen=True, slots=True, eq=False)
 class CohortBook:
-    """Open levels (side 0 long / 1 short, log level, coins before scaling) after the interval
-    ending at ``end_s``, with that interval's open interest (coins) and typical price (USD)."""
+    """Open levels (side 0 long / 1 short, log level, coins before scaling and before stops and
+    targets) after the interval ending at ``end_s``, with that interval's open interest (coins)
+    and typical price (USD); per level the log entry and the lowest low and highest high (log)
+    since entry, and the fit's stop and target shares that reading the map applies."""
 
     side: IntArray
     log_level: FloatArray
@@ -51,6 +56,25 @@ class CohortBook:
     open_interest: float
     price: float
     bin_width_pct: float = DEFAULT_BIN_WIDTH_PCT
+    entry_log: FloatArray = field(default_factory=lambda: np.zeros(0))
+    low_log: FloatArray = field(default_factory=lambda: np.zeros(0))
+    high_log: FloatArray = field(default_factory=lambda: np.zeros(0))
+    stop_share: float = 0.0
+    target_share: float = 0.0
+
+    def kept_shares(self) -> FloatArray:
+        """Per level, the share not stopped out or taken profit (1 without path records)."""
+        if len(self.entry_log) != len(self.coins) or not (self.stop_share or self.target_share):
+            return np.ones(len(self.coins))
+        return exit_survival(
+            self.entry_log,
+            self.log_level,
+            self.low_log,
+            self.high_log,
+            np.where(self.side == 0, 1, -1).astype(np.int64),
+            stop_share=self.stop_share,
+            target_share=self.target_share,
+        )
 
 
 def start_book(
@@ -65,16 +89,26 @@ def start_book(
 ) -> CohortBook:
     """The book before the first interval: ``open_interest`` coins per side placed by the prior."""
     prior = legacy_prior(
-        start_price, variance_per_s, fit.half_life_s, log_ratios, bin_width_pct=bin_width_pct
+        start_price,
+        variance_per_s,
+        fit.half_life_s,
+        log_ratios,
+        bin_width_pct=bin_width_pct,
+        stop_share=fit.stop_share,
+        target_share=fit.target_share,
     )
     weights = np.asarray(fit.weights)
-    sides, levels, coins = [], [], []
+    sides, levels, coins, entries = [], [], [], []
     for s in (0, 1):
         norm = float(weights @ prior.survival(s, len(weights)))
-        held = weights[prior.leverage_index[s]] * prior.mass[s]
+        kept = prior.start_kept(s, log_ratios, start_price, fit)
+        held = weights[prior.leverage_index[s]] * prior.mass[s] / kept
         sides.append(np.full(len(held), s, dtype=np.int64))
         levels.append(prior.log_level[s])
-        coins.append(open_interest * held / norm if norm > 0 else held * 0.0)
+        entries.append(prior.entry_log(s, log_ratios))
+        share = legacy_side_share(fit.long_share, s)
+        coins.append(open_interest * share * held / norm if norm > 0 else held * 0.0)
+    first = np.full(sum(len(c) for c in coins), math.log(start_price))
     return CohortBook(
         np.concatenate(sides),
         np.concatenate(levels),
@@ -83,6 +117,11 @@ def start_book(
         open_interest,
         start_price,
         bin_width_pct,
+        np.concatenate(entries),
+        first,
+        first.copy(),
+        fit.stop_share,
+        fit.target_share,
     )
 
 
@@ -104,6 +143,10 @@ def advance_book(
     cleared = np.where(is_long, book.log_level >= math.log(low), book.log_level <= math.log(high))
     keep = ~cleared & (book.coins > 0)
     side, level, coins = book.side[keep], book.log_level[keep], book.coins[keep] * fade
+    paths = len(book.entry_log) == len(book.coins)
+    entry = book.entry_log[keep] if paths else level * np.nan
+    low_log = np.minimum(book.low_log[keep], math.log(low)) if paths else level * np.nan
+    high_log = np.maximum(book.high_log[keep], math.log(high)) if paths else level * np.nan
     opened = max(0.0, open_interest - fade * book.open_interest)
     if opened > 0:
         new_side, new_level, new_coins = [], [], []
@@ -113,23 +156,41 @@ def advance_book(
             new_side.append(np.full(int(finite.sum()), s, dtype=np.int64))
             new_level.append(math.log(typical) + log_ratios[s][finite])
             new_coins.append(opened * share * weights[finite])
+        count = sum(len(c) for c in new_coins)
         side = np.concatenate([side, *new_side])
         level = np.concatenate([level, *new_level])
         coins = np.concatenate([coins, *new_coins])
-    return CohortBook(side, level, coins, end_s, open_interest, typical, book.bin_width_pct)
+        entry = np.concatenate([entry, np.full(count, math.log(typical))])
+        low_log = np.concatenate([low_log, np.full(count, np.inf)])
+        high_log = np.concatenate([high_log, np.full(count, -np.inf)])
+    return CohortBook(
+        side,
+        level,
+        coins,
+        end_s,
+        open_interest,
+        typical,
+        book.bin_width_pct,
+        entry,
+        low_log,
+        high_log,
+        fit.stop_share,
+        fit.target_share,
+    )
 
 
 def book_map(book: CohortBook) -> LiquidationMap:
     """The book as a map: both sides scaled by ``OI/max(L, S)``, coins valued at the book's price."""
     is_long = book.side == 0
-    biggest = max(float(book.coins[is_long].sum()), float(book.coins[~is_long].sum()))
+    coins = book.coins * book.kept_shares()
+    biggest = max(float(coins[is_long].sum()), float(coins[~is_long].sum()))
     scale = book.open_interest / biggest if biggest > 0 else 0.0
     step = math.log1p(book.bin_width_pct / 100)
-    held = book.coins > 0
+    held = coins > 0
     return LiquidationMap(book.bin_width_pct).plus(
         np.floor(book.log_level[held] / step).astype(np.int64),
         is_long[held],
-        book.coins[held] * scale * book.price,
+        coins[held] * scale * book.price,
         as_of=None,
     )
 

@@ -10,7 +10,9 @@ Model (units: coins for open interest, USD for prices; ``s`` = +1 long / −1 sh
    ``LP/entry`` for an isolated position of ``position_notional_usd`` (`level_log_ratios`, from
    `risk.liquidation.liquidation_prices`; leverage capped at the venue maximum).
 2. **Before the history.** ``OI₀`` coins per side are placed by the prior of `risk.map_prior`.
-3. **Exit.** A level keeps ``exp(−h·(t − t_birth))`` of its coins at time ``t``.
+3. **Exit.** A level keeps ``exp(−h·(t − t_birth))`` of its coins at time ``t``, times the share
+   not stopped out or taken profit on the path since its birth (`risk.map_exits`: the fit's
+   ``stop_share`` and ``target_share``; prior levels count the path from the first price ``P₀``).
 4. **Cleared.** A long level is gone from the first later interval whose low reaches it, a short
    level from the first whose high does (positions opened in an interval survive its own range).
 5. **Scaled.** Published open interest is the larger side of the leveraged traders (the other
@@ -18,17 +20,18 @@ Model (units: coins for open interest, USD for prices; ``s`` = +1 long / −1 sh
 
 A level of bucket ``L``, side ``s``, born at ``t_b`` holds at ``t`` (before scaling)
 
-    coins = u · w_L · exp(−h·(t − t_b)) · 1[not cleared by t]
+    coins = u · w_L · exp(−h·(t − t_b)) · X(t) · 1[not cleared by t]
 
 with ``u = n_i·β`` (or ``1 − β``) for a cohort and ``u = OI₀·m/Σ_L w_L·Q_L`` for a prior level of
-mass ``m`` (``Q_L`` the prior's surviving mass of bucket ``L``). Linear in ``w`` given ``u``: the
-calibration (`risk.calibration`) fits ``w`` by least squares on that.
+mass ``m`` (``Q_L`` the prior's surviving mass of bucket ``L``) and ``X(t)`` the exit share of
+`risk.map_exits`. Linear in ``w`` given ``u``: the calibration (`risk.calibration`) fits ``w`` by
+least squares on that.
 
 This module is the vectorised path, one pass over a whole history (`cohort_map`); the scalar
 reference that steps interval by interval, and serves live updates, is `risk.cohort_book`.
 
-Limits: no stop losses or take profits (they are part of the hazard); one position size picks the
-tier; the side split is constant; sampled liquidation streams only calibrate, never feed the map.
+Limits: stops and targets spread evenly in margin units (`risk.map_exits`); one position size
+picks the tier; the side split is constant; sampled liquidation streams only calibrate, never feed the map.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from risk.clusters import Interval
@@ -52,9 +55,10 @@ import numpy.typing as npt
 
 from risk.liquidation import liquidation_prices
 from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
+from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
-from risk.map_prior import legacy_prior
-from risk.market_history import MarketHistory, first_crossings, hazard_fades
+from risk.map_prior import legacy_prior, legacy_side_share
+from risk.market_history import MarketHistory, first_crossings, hazard_fades, range_extremes
 from risk.tiers import TierTable
 
 __all__ = [
@@ -62,6 +66,7 @@ __all__ = [
     "CohortLevels",
     "build_levels",
     "cohort_map",
+    "exit_shares",
     "gross_openings",
     "level_log_ratios",
     "levels_map",
@@ -105,8 +110,8 @@ def gross_openings(history: MarketHistory, half_life_s: float) -> FloatArray:
 @dataclass(frozen=True, slots=True, eq=False)
 class CohortLevels:
     """Every level of a history, flat: side (0 long, 1 short), leverage bucket, birth interval
-    (−1: before the history), birth time (s), log level, coins ``u`` per unit weight, and the
-    interval that clears it (``len(history)``: none yet)."""
+    (−1: before the history), birth time (s), log level, coins ``u`` per unit weight, the
+    interval that clears it (``len(history)``: none yet) and the log entry price."""
 
     side: IntArray
     bucket: IntArray
@@ -115,6 +120,7 @@ class CohortLevels:
     log_level: FloatArray
     unit_coins: FloatArray
     crossing: IntArray
+    entry_log: FloatArray
 
 
 def _legacy_arrays(
@@ -126,16 +132,16 @@ def _legacy_arrays(
         fit.half_life_s,
         log_ratios,
         bin_width_pct=bin_width_pct,
+        stop_share=fit.stop_share,
+        target_share=fit.target_share,
     )
     weights = np.asarray(fit.weights)
     columns: list[FloatArray] = []
     for side in (0, 1):
         norm = float(weights @ prior.survival(side, len(weights)))
-        unit = (
-            history.open_interest_start * prior.mass[side] / norm
-            if norm > 0
-            else prior.mass[side] * 0
-        )
+        coins = history.open_interest_start * legacy_side_share(fit.long_share, side)
+        kept = prior.start_kept(side, log_ratios, float(history.typical[0]), fit)
+        unit = coins * prior.mass[side] / kept / norm if norm > 0 else prior.mass[side] * 0
         count = len(unit)
         columns.append(
             np.stack(
@@ -184,21 +190,50 @@ def build_levels(
         pick = side == s
         crossing[pick] = first_crossings(series, birth[pick] + 1, level[pick], below=below)
     birth_s = np.where(birth < 0, history.start_s, history.end_s[np.maximum(birth, 0)])
-    return CohortLevels(side, bucket, birth, birth_s, level, rows[4], crossing)
+    entry = level - log_ratios[side, bucket]
+    return CohortLevels(side, bucket, birth, birth_s, level, rows[4], crossing, entry)
+
+
+def exit_shares(
+    levels: CohortLevels, history: MarketHistory, fit: MapFit, at: IntArray
+) -> FloatArray:
+    """Per level, the share not stopped out or taken profit by interval ``at`` (per level), from
+    the range since its birth (`risk.map_exits`); prior levels start from the first price."""
+    if fit.stop_share == 0 and fit.target_share == 0:
+        return np.ones(len(levels.side))
+    start = levels.birth + 1
+    low = range_extremes(np.log(history.low), start, at, lowest=True)
+    high = range_extremes(np.log(history.high), start, at, lowest=False)
+    prior = levels.birth < 0
+    first = math.log(float(history.typical[0]))
+    low = np.where(prior, np.minimum(low, first), low)
+    high = np.where(prior, np.maximum(high, first), high)
+    sign = np.where(levels.side == 0, 1, -1).astype(np.int64)
+    return exit_survival(
+        levels.entry_log,
+        levels.log_level,
+        low,
+        high,
+        sign,
+        stop_share=fit.stop_share,
+        target_share=fit.target_share,
+    )
 
 
 def _alive_coins(levels: CohortLevels, history: MarketHistory, fit: MapFit, at: int) -> FloatArray:
     weights = np.asarray(fit.weights)[levels.bucket]
     alive = (levels.birth <= at) & (levels.crossing > at)
     age = history.end_s[at] - levels.birth_s
+    kept = exit_shares(levels, history, fit, np.full(len(levels.side), at, dtype=np.int64))
     coins: FloatArray = np.where(
-        alive, levels.unit_coins * weights * np.exp(-fit.hazard_per_s * age), 0.0
+        alive, levels.unit_coins * weights * np.exp(-fit.hazard_per_s * age) * kept, 0.0
     )
     return coins
 
 
 def side_totals(levels: CohortLevels, history: MarketHistory, fit: MapFit) -> FloatArray:
-    """Coins open per side after every interval, before scaling: shape ``(N, 2)``."""
+    """Coins open per side after every interval, before scaling and before the path-dependent
+    exits of `exit_shares`: shape ``(N, 2)``."""
     n, h = len(history), fit.hazard_per_s
     ref = history.end_s[-1]
     # exp(h·(t_b − ref)) from birth to crossing, read at t as ·exp(h·(ref − t))

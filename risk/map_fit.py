@@ -2,16 +2,20 @@
 
 A fit says what the map cannot see: the leverage mix of new positions (share of notional per
 leverage), how fast positions go away (``half_life_s``: the exit hazard ``h = ln 2 / half_life_s``)
-and the long share of new open interest. ``evidence`` says what the fit rests on, so the bot can say
+the long share of new open interest, and the shares of positions with a stop loss and a profit
+target (``stop_share``, ``target_share``: `risk.map_exits`). ``evidence`` says what the fit rests on, so the bot can say
 "leverage mix fitted from 7 days of liquidations: 5x 20 %, 10x 35 %, …"; ``fitted`` is ``False`` when
 the stated defaults were kept for lack of evidence.
 
 The JSON shape (`MapFit.to_json`, `MapFit.from_json`)::
 
     {"leverage_weights": [[2.0, 0.15], [3.0, 0.15], ...],
-     "half_life_s": 259200.0, "long_share": 0.5, "fitted": true,
+     "half_life_s": 259200.0, "long_share": 0.5, "stop_share": 0.25, "target_share": 0.25,
+     "fitted": true,
      "evidence": {"days": 7.0, "intervals": 2016, "events": 5120, "notional_usd": 4.1e8,
                   "censored_intervals": 12, "loss_ratio": 0.41}}
+
+JSON written before the exit shares existed reads with both at 0 (no path-dependent exits).
 
 >>> fit = default_map_fit()
 >>> MapFit.from_json(fit.to_json()) == fit
@@ -81,6 +85,8 @@ class MapFit:
     long_share: float = 0.5
     fitted: bool = False
     evidence: FitEvidence = field(default_factory=FitEvidence)
+    stop_share: float = 0.0
+    target_share: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.leverage_weights:
@@ -93,6 +99,9 @@ class MapFit:
             raise InvalidInputError(f"The half-life must be positive; got {self.half_life_s:g}.")
         if not 0 < self.long_share < 1:
             raise InvalidInputError(f"The long share must be in (0, 1); got {self.long_share:g}.")
+        for name, share in (("stop", self.stop_share), ("target", self.target_share)):
+            if not 0 <= share < 1:
+                raise InvalidInputError(f"The {name} share must be in [0, 1); got {share:g}.")
 
     @property
     def leverages(self) -> tuple[float, ...]:
@@ -131,6 +140,8 @@ class MapFit:
                 float(data["long_share"]),
                 bool(data["fitted"]),
                 FitEvidence(**data["evidence"]),
+                float(data.get("stop_share", 0.0)),
+                float(data.get("target_share", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidInputError(f"Not a map fit: {error}") from error
@@ -140,6 +151,10 @@ class MapFit:
         mix = ", ".join(f"{lev:g}x {100 * w:.0f} %" for lev, w in self.leverage_weights if w > 0)
         days = self.half_life_s / 86_400
         tail = f"half-life {days:.1f} days; long share {100 * self.long_share:.0f} %"
+        if self.stop_share or self.target_share:
+            tail += (
+                f"; stops {100 * self.stop_share:.0f} %, targets {100 * self.target_share:.0f} %"
+            )
         if not self.fitted:
             return f"leverage mix (default, no fit): {mix}; {tail}"
         ev = self.evidence

@@ -10,7 +10,12 @@ by a prior, stated here and not fitted:
   price per second measured on the history, at ``n_offsets`` points of ±4 standard deviations.
 * **Leverage** is the fit's mix; the liquidation level is ``b = x + ln r_L`` with ``r_L`` the
   venue's ``LP/entry`` at leverage ``L`` (below 1 for longs, above 1 for shorts).
-* **Survival** to the start: a position whose level the path crossed is gone. For a Brownian
+* **Sides.** Published open interest is the larger side; the prior holds the split ``β`` of new
+  positions (the fit's long share): the larger side gets ``OI₀`` coins, the smaller
+  ``OI₀·min(β, 1 − β)/max(β, 1 − β)`` (`legacy_side_share`).
+* **Survival** to the start: a position whose level the path crossed is gone, and so is one whose
+  stop or target it reached (`risk.map_exits`: shares ``σ`` and ``τ``, taken at four points each,
+  each touched independently). For a Brownian
   bridge from ``x`` to ``ln P₀`` over time ``a`` the chance of never touching ``b`` is (Borodin &
   Salminen, 2002)
 
@@ -40,8 +45,10 @@ import numpy as np
 import numpy.typing as npt
 
 from risk.errors import InvalidInputError
+from risk.map_exits import exit_survival
+from risk.map_fit import MapFit
 
-__all__ = ["LegacyPrior", "bridge_survival", "legacy_prior"]
+__all__ = ["LegacyPrior", "bridge_survival", "legacy_prior", "legacy_side_share"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -55,10 +62,43 @@ class LegacyPrior:
     log_level: tuple[FloatArray, FloatArray]
     mass: tuple[FloatArray, FloatArray]
 
+    def entry_log(self, side: int, log_ratios: FloatArray) -> FloatArray:
+        """Per level of ``side``, the log entry price (level less its bucket's ``ln r_L``)."""
+        entry: FloatArray = self.log_level[side] - log_ratios[side][self.leverage_index[side]]
+        return entry
+
+    def start_kept(
+        self, side: int, log_ratios: FloatArray, start_price: float, fit: MapFit
+    ) -> FloatArray:
+        """Per level, the exit share `risk.map_exits` gives at the first price alone: the map
+        divides it out, since the bridge already counted the path to ``P₀``."""
+        count = len(self.mass[side])
+        first = np.full(count, math.log(start_price))
+        kept = exit_survival(
+            self.entry_log(side, log_ratios),
+            self.log_level[side],
+            first,
+            first,
+            np.full(count, 1 if side == 0 else -1, dtype=np.int64),
+            stop_share=fit.stop_share,
+            target_share=fit.target_share,
+        )
+        return np.maximum(kept, 1e-12)
+
     def survival(self, side: int, bucket_count: int) -> FloatArray:
         """Per leverage bucket, the total mass that survived to the start (``Σ q``)."""
         totals = np.bincount(self.leverage_index[side], self.mass[side], minlength=bucket_count)
         return np.asarray(totals, dtype=np.float64)
+
+
+def legacy_side_share(long_share: float, side: int) -> float:
+    """Coins of the prior book on ``side`` (0 long, 1 short) per coin of open interest.
+
+    >>> legacy_side_share(0.6, 0), round(legacy_side_share(0.6, 1), 4)
+    (1.0, 0.6667)
+    """
+    share = long_share if side == 0 else 1.0 - long_share
+    return min(1.0, share / max(long_share, 1.0 - long_share))
 
 
 def bridge_survival(
@@ -78,6 +118,36 @@ def bridge_survival(
     return alive
 
 
+EXIT_POINTS = (np.arange(4) + 0.5) / 4
+"""Where the stops (fractions of the way from entry to the level) and targets (fractions of the
+margin distance into profit) of the prior are taken: midpoints of four even slices."""
+
+
+def _exits_survival(
+    entry: FloatArray,
+    end_log: float,
+    ratio: float,
+    var_time: FloatArray,
+    sign: int,
+    *,
+    stop_share: float,
+    target_share: float,
+) -> FloatArray:
+    """Chance the bridge from entry to ``P₀`` reached neither a stop nor a target (independent)."""
+    stops = np.mean(
+        [bridge_survival(entry, end_log, entry + f * ratio, var_time, sign) for f in EXIT_POINTS],
+        axis=0,
+    )
+    targets = np.mean(
+        [bridge_survival(entry, end_log, entry - f * ratio, var_time, -sign) for f in EXIT_POINTS],
+        axis=0,
+    )
+    kept: FloatArray = (1 - stop_share + stop_share * stops) * (
+        1 - target_share + target_share * targets
+    )
+    return kept
+
+
 def legacy_prior(
     start_price: float,
     variance_per_s: float,
@@ -87,6 +157,8 @@ def legacy_prior(
     bin_width_pct: float,
     n_ages: int = 24,
     n_offsets: int = 41,
+    stop_share: float = 0.0,
+    target_share: float = 0.0,
 ) -> LegacyPrior:
     """The prior book at the start of the history (module docstring), per leverage bucket.
 
@@ -96,6 +168,8 @@ def legacy_prior(
         half_life_s: the fit's half-life; ages are ``Exp(ln 2 / half_life_s)``.
         log_ratios: shape ``(2, G)``: ``ln r_L`` per bucket, longs then shorts.
         bin_width_pct: the map's bin width; levels are pooled on its log grid.
+        stop_share: share of positions with a stop, spread evenly from entry to the level.
+        target_share: share with a profit target, spread evenly within one margin distance.
     """
     if not (start_price > 0 and variance_per_s > 0 and half_life_s > 0):
         raise InvalidInputError("The prior needs a positive start price, variance and half-life.")
@@ -114,6 +188,16 @@ def legacy_prior(
         for g, ratio in enumerate(log_ratios[side]):
             level = entry + float(ratio)
             mass = value * bridge_survival(entry, x0, level, var_time, sign)
+            if stop_share or target_share:
+                mass = mass * _exits_survival(
+                    entry,
+                    x0,
+                    float(ratio),
+                    var_time,
+                    sign,
+                    stop_share=stop_share,
+                    target_share=target_share,
+                )
             bins = np.floor(level.ravel() / step).astype(np.int64)
             lo = int(bins.min())
             pooled = np.bincount(bins - lo, mass.ravel())

@@ -27,7 +27,7 @@ import numpy.typing as npt
 from risk.clusters import Interval
 from risk.errors import InvalidInputError
 
-__all__ = ["MarketHistory", "first_crossings"]
+__all__ = ["MarketHistory", "first_crossings", "range_extremes"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -138,6 +138,33 @@ def first_crossings(
         mins = table[k][np.minimum(index, len(table[k]) - 1)]
         pos = np.where(fits & (mins > target), pos + width, pos)
     result: IntArray = np.minimum(pos, n)
+    return result
+
+
+def range_extremes(
+    series: FloatArray, start: IntArray, stop: IntArray, *, lowest: bool
+) -> FloatArray:
+    """Per query, ``min(series[start : stop + 1])`` (``lowest``) or the max; ``+inf`` (``−inf``)
+    where the range is empty (``stop < start``). Two overlapping windows of the sparse table: O(1)
+    per query.
+
+    >>> range_extremes(np.array([3.0, 1.0, 2.0]), np.array([0, 2, 1]), np.array([2, 2, 0]),
+    ...                lowest=True).tolist()
+    [1.0, 2.0, inf]
+    """
+    values = series if lowest else -series
+    table = _range_minima(values)
+    lo = np.asarray(start, dtype=np.int64)
+    hi = np.asarray(stop, dtype=np.int64)
+    empty = hi < lo
+    span = np.where(empty, 1, hi - lo + 1)
+    k = np.floor(np.log2(span)).astype(np.int64)
+    out = np.full(len(lo), np.inf)
+    for level in np.unique(k[~empty]):
+        pick = ~empty & (k == level)
+        row = table[int(level)]
+        out[pick] = np.minimum(row[lo[pick]], row[hi[pick] - (1 << int(level)) + 1])
+    result: FloatArray = out if lowest else -out
     return result
 
 

@@ -4,6 +4,10 @@
 gate (bot/alert_gate.py), writes those that go out to the outbox in one transaction, then persists the
 chats' state and wakes the sender. Writing the outbox before the state means a crash in between makes
 the next evaluation produce the same keys again, which the outbox ignores: nothing goes out twice.
+
+Keys built on counters kept in a chat's state (digests, funding alerts) also carry the state's
+`epoch`, the moment (epoch ms) the state document was first made: a chat whose state was deleted and
+begun again counts from 0 under a new epoch, so its keys never meet those of its earlier life.
 """
 
 from __future__ import annotations
@@ -30,13 +34,19 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """One new alert message for one chat; `line` is what a digest says if it is held."""
+    """One new alert message for one chat; `line` is what a digest says if it is held.
+
+    `series` and `supersedes` go to the outbox row: a row of a series still waiting when an alert
+    superseding that series is written is dropped (a 2 % step makes the unsent 5 % one moot).
+    """
 
     key: str
     chat_id: int
     kind: AlertKind
     text: str
     line: str
+    series: str | None = None
+    supersedes: str | None = None
 
 
 class AlertBook:
@@ -56,10 +66,20 @@ class AlertBook:
         await self.reload_chats()
 
     async def reload_chats(self) -> None:
-        """Read the chats again (settings, timezone, paused), as /alerts may have changed them."""
+        """Read the chats again (settings, timezone, paused), as /alerts may have changed them.
+
+        A chat seen for the first time has its state begun (its `epoch`) and written at once, before
+        any key is built on it.
+        """
         chats = await self._store.chats.all()
         self.chats = {c.id: c for c in chats}
         self._settings = {c.id: AlertSettings.from_stored(c.settings) for c in chats}
+        begun = [c.id for c in chats if not isinstance(self.doc(c.id).get("epoch"), int)]
+        if begun:
+            now = self._clock()
+            for chat_id in begun:
+                self.doc(chat_id)["epoch"] = int(now.timestamp() * 1000)
+            await self._store.alert_states.save({c: self._docs[c] for c in begun}, now)
 
     def settings(self, chat_id: int) -> AlertSettings:
         """The chat's alert settings (defaults for a chat not seen yet)."""
@@ -73,6 +93,16 @@ class AlertBook:
     def doc(self, chat_id: int) -> dict[str, Any]:
         """The chat's alert state document, to read and change (then `touch`)."""
         return self._docs.setdefault(chat_id, {})
+
+    def epoch(self, chat_id: int) -> int:
+        """When the chat's state was begun (epoch ms): part of every key built on its counters."""
+        doc = self.doc(chat_id)
+        if not isinstance(
+            doc.get("epoch"), int
+        ):  # a chat not loaded yet: written by the next flush
+            doc["epoch"] = int(self._clock().timestamp() * 1000)
+            self.touch(chat_id)
+        return int(doc["epoch"])
 
     def touch(self, chat_id: int) -> None:
         """Mark the chat's state changed, to be written by the next `flush`."""
@@ -105,14 +135,21 @@ class AlertBook:
         for alert in alerts:
             verdict = verdicts[alert.key] = self.admit(alert, now)
             if verdict in ("send", "silent"):
-                payload = send_payload(
-                    alert.text,
-                    silent=verdict == "silent",
-                    message_thread_id=self.settings(alert.chat_id).topic_id,
-                )
-                items.append(outbox_item(alert.key, alert.chat_id, alert.kind, payload))
+                items.append(self._item(alert, verdict))
         await self.enqueue(items, now)
         return verdicts
+
+    def _item(self, alert: Alert, verdict: Verdict) -> OutboxItem:
+        """The outbox row of an alert the gate lets out (silently when `verdict` says so)."""
+        payload = send_payload(
+            alert.text,
+            silent=verdict == "silent",
+            message_thread_id=self.settings(alert.chat_id).topic_id,
+        )
+        return outbox_item(
+            alert.key, alert.chat_id, alert.kind, payload,
+            series=alert.series, supersedes=alert.supersedes,
+        )  # fmt: skip
 
     async def enqueue(self, items: Sequence[OutboxItem], now: datetime) -> int:
         """Write outbox rows (edits, digests, gated alerts), then the chats' state; wake the sender."""
@@ -145,7 +182,8 @@ class AlertBook:
             payload = send_payload(
                 text, silent=not gate.held_loud, message_thread_id=settings.topic_id
             )
-            items.append(outbox_item(f"digest:{chat_id}:{number}", chat_id, "digest", payload))
+            key = f"digest:{chat_id}:{self.epoch(chat_id)}:{number}"
+            items.append(outbox_item(key, chat_id, "digest", payload))
             self._docs[chat_id]["gate"] = emptied.to_stored()
             self.touch(chat_id)
         await self.enqueue(items, now)

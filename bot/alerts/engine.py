@@ -8,8 +8,10 @@ ticks of one pair collapses into its latest). The task computes the distances of
 from the new mark, steps the ladder (bot/alert_rules.py, vectorised), and hands the alerts to the
 `AlertBook` (gate, outbox, sender), then saves the changed ladder states (`watches.alert_state`).
 
-Idempotency keys: `pos:{watch}:{level}:{arm}` for a ladder step, `pos:{watch}:crossed:{arm}` for the
-crossing, `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
+Idempotency keys (watch ids are never reused, bot/store/migrations 0003): `pos:{watch}:{level}:{arm}`
+for a ladder step, `pos:{watch}:crossed:{arm}` for the crossing (both supersede the watch's ladder
+steps still waiting in the outbox: a closer step or the crossing makes them moot; the crossing itself
+is never superseded), `cluster:{watch}:{price bin}:{n}` for a cluster in the way (checked by `check_clusters`,
 every few seconds, against the combined liquidation map). Watches are reloaded every `reload_s` (new
 and removed watches, chat settings) and at once after `watches_changed()`.
 """
@@ -44,15 +46,21 @@ from bot.render.alert_text import render_cluster, render_crossed, render_ladder
 from bot.store import Store
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
+from bot.vocabulary.positions import watch_position
 from bot.vocabulary.records import MarkTick, Watch
 from risk.cluster_queries import find_clusters
 from risk.errors import RiskError
-from risk.liquidation import Position, liquidation_price
+from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 from risk.tiers import TierTable
-from risk.venues import MarginMode, Side
+from risk.venues import Side
 
-__all__ = ["AlertEngine", "Alerts", "PairWatches", "start_alerts", "watch_position"]
+__all__ = [
+    "AlertEngine",
+    "Alerts",
+    "PairWatches",
+    "start_alerts",
+]
 
 log = logging.getLogger(__name__)
 TierProvider = Callable[[str, str], TierTable]
@@ -61,27 +69,11 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 
-def watch_position(watch: Watch) -> Position:
-    """The risk engine's position for a stored watch (cross without a wallet: its own margin)."""
-    cross = watch.margin_mode == "cross"
-    margin = watch.quantity * watch.entry_price / watch.leverage
-    return Position(
-        venue=watch.venue,  # type: ignore[arg-type]  # parsed in __post_init__
-        symbol=watch.symbol,
-        side=Side(watch.side),
-        leverage=watch.leverage,
-        entry_price=watch.entry_price,
-        quantity=watch.quantity,
-        margin_mode=MarginMode.CROSS if cross else MarginMode.ISOLATED,
-        wallet_balance=(watch.wallet_balance or margin) if cross else None,
-    )
-
-
 def _terms(watch: Watch) -> tuple[object, ...]:
     """What the liquidation price of a watch depends on."""
     return (
         watch.venue, watch.symbol, watch.side, watch.leverage, watch.entry_price, watch.quantity,
-        watch.margin_mode, watch.wallet_balance,
+        watch.margin_mode, watch.wallet_balance, watch.reference_liquidation_price,
     )  # fmt: skip
 
 
@@ -133,7 +125,7 @@ class AlertEngine:
         self._wake = asyncio.Event()
         self._reload_due = True
         self._loaded_at: datetime | None = None
-        self._fingerprint = (0, 0)
+        self._fingerprint: tuple[int, int, float] = (0, 0, 0.0)
 
     @property
     def watch_count(self) -> int:
@@ -230,7 +222,7 @@ class AlertEngine:
         for watch, ladder in zip(watches, ladders, strict=True):
             held = known.get(watch.id or 0)
             stored = held[0].stored(held[1]) if held else watch.alert_state
-            state = LadderState.from_stored(stored, len(ladder))
+            state = LadderState.begun(stored, ladder)
             levels.append(state.level)
             arms.append(state.arm)
             memory = stored.get("clusters")
@@ -246,8 +238,14 @@ class AlertEngine:
         )
 
     def _liquidation_of(self, watch: Watch) -> float:
-        """The watch's liquidation price, computed once (NaN: it cannot be liquidated)."""
+        """The watch's liquidation price, computed once (NaN: it cannot be liquidated).
+
+        A wallet position's is the venue's own (`reference_liquidation_price`), not ours.
+        """
         assert watch.id is not None
+        if watch.synced:
+            reference = watch.reference_liquidation_price
+            return reference if reference is not None else math.nan
         terms = _terms(watch)
         cached = self._liquidation.get(watch.id)
         if cached is not None and cached[0] == terms:
@@ -297,12 +295,15 @@ class AlertEngine:
         assert watch.id is not None
         steps = pair.ladders[i][np.isfinite(pair.ladders[i])]
         arm = int(pair.arms[i])
+        ladder = f"watch:{watch.id}:ladder"
         if level > len(steps):
             text, line = render_crossed(watch, liquidation, mark)
-            return Alert(f"pos:{watch.id}:crossed:{arm}", watch.chat_id, "crossed", text, line)
+            key = f"pos:{watch.id}:crossed:{arm}"
+            return Alert(key, watch.chat_id, "crossed", text, line, supersedes=ladder)
         distance = float(pair.distances(mark)[i])
         text, line = render_ladder(watch, float(steps[level - 1]), distance, liquidation, mark)
-        return Alert(f"pos:{watch.id}:{level}:{arm}", watch.chat_id, "position", text, line)
+        key = f"pos:{watch.id}:{level}:{arm}"
+        return Alert(key, watch.chat_id, "position", text, line, series=ladder, supersedes=ladder)
 
     async def check_clusters(self) -> int:
         """Announce large modeled clusters newly between a watch's mark and liquidation price."""

@@ -17,6 +17,11 @@ HYSTERESIS is a band of 20 % of each step: the 10 % step re-arms above 12 %, the
 bumps the watch's `arm` count, which goes into the alert's idempotency key
 (`pos:{watch}:{level}:{arm}`): the same crossing re-evaluated after a restart yields the same key.
 
+A new watch starts at the steps its confirmation already told: the confirmation of /watch says how far
+the liquidation price is, so the watch is stored with that distance (`confirmed_pct`) and no state;
+its first state is then `deep(confirmed_pct)` (`LadderState.begun`), and a watch confirmed inside the
+10 % step next alerts at 5 %, not with a "within 10 %" right under its confirmation.
+
 `step` is the rule for one watch, written for clarity; `evaluate_ladder` is the same rule for every
 watch of a symbol at once (numpy), and is tested against `step` on random paths.
 """
@@ -61,6 +66,20 @@ class LadderState:
     def to_stored(self, steps: int) -> dict[str, Any]:
         """JSON for `watches.alert_state` (crossing kept apart so a ladder change keeps its meaning)."""
         return {"level": min(self.level, steps), "crossed": self.level > steps, "arm": self.arm}
+
+    @classmethod
+    def begun(cls, stored: dict[str, Any], ladder: Sequence[float]) -> LadderState:
+        """The state of a watch: as stored, or for one never evaluated, the steps its confirmation told.
+
+        >>> LadderState.begun({"confirmed_pct": 7.0}, (10, 5, 2))
+        LadderState(level=1, arm=0)
+        >>> LadderState.begun({"confirmed_pct": 7.0, "level": 0, "arm": 1}, (10, 5, 2))
+        LadderState(level=0, arm=1)
+        """
+        confirmed = stored.get("confirmed_pct")
+        if "level" in stored or not isinstance(confirmed, int | float):
+            return cls.from_stored(stored, len(ladder))
+        return cls(_deep(float(confirmed), ladder) if np.isfinite(confirmed) else 0, 0)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any], steps: int) -> LadderState:

@@ -10,6 +10,12 @@ A wave is one event per scope (a symbol, or `ALL` for the whole market) and chat
     closes .... when the 1h notional has stayed below CLOSE_RATIO × threshold for CLOSE_AFTER_S: a
                 final edit
 
+A wave began at the last moment its scope was calm (1h notional under CLOSE_RATIO × threshold) within
+the hour of samples kept (`wave_began`): its start time and start price are back-dated there, so the
+opening message's price line shows the move since the wave began, not +0.0 %. One coin carries the
+market's wave when its own wave is open and the rest of the market is below the market's threshold
+(`carried_by`): the chat then gets the coin's wave alone, not the same dollars twice.
+
 The usual hourly rate is the 7-day total over 168 hours. Funding, per venue and symbol, normalised to
 8 hours in percent: an extreme when |rate| ≥ the chat's level (re-armed below 80 % of it), a flip
 when the sign differs from the last sign seen outside a dead band of ±DEAD_BAND_8H_PCT; either is
@@ -18,6 +24,7 @@ held back within the chat's funding cooldown of the last funding alert for that 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -31,9 +38,13 @@ __all__ = [
     "EDIT_GROWTH",
     "FundingEvent",
     "WaveAction",
+    "WavePoint",
     "WaveSample",
+    "backdate_wave",
+    "carried_by",
     "step_funding",
     "step_wave",
+    "wave_began",
     "wave_threshold",
 ]
 
@@ -59,9 +70,50 @@ class WaveSample:
     price: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class WavePoint:
+    """One earlier sample of a scope, kept to find where a wave began."""
+
+    now_s: float
+    hour_usd: float
+    price: float | None
+
+
 def wave_threshold(usual_hourly_usd: float, min_usd: float, rate_multiple: float) -> float:
     """The 1h notional that makes a wave: max(min_usd, rate_multiple × usual hourly rate)."""
     return max(min_usd, rate_multiple * usual_hourly_usd)
+
+
+def wave_began(points: Sequence[WavePoint], threshold: float) -> WavePoint | None:
+    """The last calm point (1h notional under CLOSE_RATIO × threshold) with a price; else the oldest.
+
+    >>> pts = [WavePoint(0, 1.0, 60_000), WavePoint(5, 9.0, 59_500), WavePoint(10, 12.0, 59_220)]
+    >>> wave_began(pts, threshold=10.0)
+    WavePoint(now_s=0, hour_usd=1.0, price=60000)
+    """
+    priced = [p for p in points if p.price is not None]
+    calm = [p for p in priced if p.hour_usd < CLOSE_RATIO * threshold]
+    if calm:
+        return calm[-1]
+    return priced[0] if priced else None
+
+
+def backdate_wave(state: WaveState, began: WavePoint | None) -> WaveState:
+    """A wave just opened, its start moved back to where it began (its price path from there)."""
+    if began is None or began.now_s >= state.started_s:
+        return state
+    return replace(state, started_s=began.now_s, start_price=began.price)
+
+
+def carried_by(market_hour_usd: float, coins: Mapping[str, float], threshold: float) -> str | None:
+    """The coin in a wave without which the market's 1h notional is under its threshold, or None.
+
+    `coins` are the 1h notionals of the coins whose own wave is open in the chat.
+    """
+    if not coins:
+        return None
+    coin, hour_usd = max(coins.items(), key=lambda c: c[1])
+    return coin if market_hour_usd - hour_usd < threshold else None
 
 
 def step_wave(

@@ -4,21 +4,36 @@
 scope (each tracked symbol, and `ALL`) and each venue's funding once, then steps every subscribed
 chat's state machines (bot/market_rules.py) and sends what they ask for through the `AlertBook`.
 
+It keeps the last hour of each scope's samples, so a wave that opens is dated from where it began
+(its price line shows the move since then), and a chat whose coin wave makes the whole market's wave
+gets that one alert, not a second one for `ALL` with the same dollars (bot/alerts/market_rules.py).
+
 Keys: a wave's message is `wave:{chat}:{scope}:{start}`; its edits `wave:{chat}:{scope}:{start}:edit:{n}`
 (edits need no gate: they change a message already in the chat, silently); a funding alert is
-`funding:{chat}:{venue}:{symbol}:{n}`. A wave whose first message was held (quiet hours, cap) or
+`funding:{chat}:{epoch}:{venue}:{symbol}:{n}` (the epoch of the chat's alert state, see
+bot/alerts/book.py: the count restarts only with a new epoch). A wave whose first message was held (quiet hours, cap) or
 switched off is followed without edits; the digest tells of it.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.alerts.book import Alert, AlertBook
-from bot.alerts.market_rules import WaveSample, step_funding, step_wave
+from bot.alerts.market_rules import (
+    WavePoint,
+    WaveSample,
+    backdate_wave,
+    carried_by,
+    step_funding,
+    step_wave,
+    wave_began,
+    wave_threshold,
+)
 from bot.market.state import MarketState
 from bot.outbox.payloads import edit_payload, outbox_item
 from bot.render.alert_text import render_funding, render_wave
@@ -29,6 +44,8 @@ from bot.vocabulary.waves import FundingState, WaveState
 __all__ = ["MarketAlerts", "MarketView", "read_market"]
 
 HOURS_PER_WEEK = 168.0
+HISTORY_S = 3600.0
+"""How far back the samples of each scope are kept, to find where a wave began."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +85,7 @@ class MarketAlerts:
         self, market: MarketState, book: AlertBook, symbols: Sequence[str], clock: Clock
     ) -> None:
         self._market, self._book, self._symbols, self._clock = market, book, symbols, clock
+        self._history: dict[str, deque[WavePoint]] = {}
 
     async def evaluate(self) -> int:
         """Step every subscribed chat's waves and funding; returns how many messages were written."""
@@ -82,8 +100,8 @@ class MarketAlerts:
             if chat.paused:
                 continue
             if settings.mode("wave") != "off":
-                for scope, sample in view.waves.items():
-                    alert = self._wave(chat_id, scope, sample, edits)
+                for scope, sample in view.waves.items():  # coins first, then ALL
+                    alert = self._wave(chat_id, scope, sample, view, edits)
                     if alert is not None:
                         opened.append((chat_id, scope, alert))
                         alerts.append(alert)
@@ -94,10 +112,24 @@ class MarketAlerts:
             if verdicts.get(alert.key) in ("send", "silent"):
                 self._mark_announced(chat_id, scope)
         await self._book.enqueue(edits, now)
+        self._remember(view)
         return sum(v in ("send", "silent") for v in verdicts.values()) + len(edits)
 
+    def _remember(self, view: MarketView) -> None:
+        """Keep the last hour of samples of every scope (where a wave began is found in them)."""
+        for scope, sample in view.waves.items():
+            points = self._history.setdefault(scope, deque())
+            points.append(WavePoint(sample.now_s, sample.hour_usd, sample.price))
+            while points and points[0].now_s < sample.now_s - HISTORY_S:
+                points.popleft()
+
     def _wave(
-        self, chat_id: int, scope: str, sample: WaveSample, edits: list[OutboxItem]
+        self,
+        chat_id: int,
+        scope: str,
+        sample: WaveSample,
+        view: MarketView,
+        edits: list[OutboxItem],
     ) -> Alert | None:
         settings, doc = self._book.settings(chat_id), self._book.doc(chat_id)
         waves: dict[str, Any] = doc.setdefault("waves", {})
@@ -107,6 +139,13 @@ class MarketAlerts:
             state, sample, min_usd=settings.wave_min_usd,
             rate_multiple=settings.wave_rate_multiple, cooldown_s=settings.wave_cooldown_s,
         )  # fmt: skip
+        if action == "open":
+            threshold = wave_threshold(
+                sample.usual_hourly_usd, settings.wave_min_usd, settings.wave_rate_multiple
+            )
+            if scope == "ALL" and self._carried(waves, view, sample.hour_usd, threshold):
+                return None  # the coin's wave says it: the market's is the same dollars
+            new = backdate_wave(new, wave_began(self._history.get(scope, ()), threshold))
         if new == state:
             return None
         waves[scope] = {**new.to_stored(), "announced": announced and action != "open"}
@@ -121,6 +160,18 @@ class MarketAlerts:
             edit = edit_payload(key, text)
             edits.append(outbox_item(f"{key}:edit:{new.edits}", chat_id, "wave", edit))
         return None
+
+    @staticmethod
+    def _carried(
+        waves: dict[str, Any], view: MarketView, market_hour_usd: float, threshold: float
+    ) -> bool:
+        """Whether one coin whose wave is open in the chat makes the whole market's wave."""
+        coins = {
+            scope: sample.hour_usd
+            for scope, sample in view.waves.items()
+            if scope != "ALL" and WaveState.from_stored(waves.get(scope)).open
+        }
+        return carried_by(market_hour_usd, coins, threshold) is not None
 
     def _mark_announced(self, chat_id: int, scope: str) -> None:
         self._book.doc(chat_id)["waves"][scope]["announced"] = True
@@ -146,6 +197,6 @@ class MarketAlerts:
                 text, line = render_funding(
                     venue, symbol, rate, event, settings.funding_extreme_8h_pct
                 )
-                key = f"funding:{chat_id}:{name}:{new.count}"
+                key = f"funding:{chat_id}:{self._book.epoch(chat_id)}:{name}:{new.count}"
                 alerts.append(Alert(key, chat_id, "funding", text, line))
         return alerts

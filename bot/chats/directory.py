@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.chats.members import Member
 from bot.chats.schedules import ScheduleBook
 from bot.chats.timezones import TimezoneBook
 from bot.chats.watches import WatchBook
@@ -99,8 +100,13 @@ class ChatDirectory:
             self._watches.changed.emit()
         return resumed
 
-    async def stop(self, chat_id: int) -> StopReport:
-        """Remove every watch and schedule of the chat and switch its market alerts off."""
+    async def stop(self, chat_id: int, member: Member) -> StopReport | None:
+        """Remove every watch and schedule of the chat and switch its market alerts off.
+
+        None, and nothing changed, when `member` may not: in a group that is for its admins.
+        """
+        if not member.admin:
+            return None
         watches = await self._watches.remove_all(chat_id)
         schedules = await self._schedules.remove_all(chat_id)
         chat = await self._store.chats.get(chat_id)

@@ -1,4 +1,4 @@
-"""Hyperliquid perps: `allMids` stream; `POST /info` for contexts, candles and margin tables.
+"""Hyperliquid perps: `allMids` stream; `POST /info` for contexts, candles, margin tables and wallets.
 
 There is **no public liquidation feed**: liquidations reach only user-scoped fills, so this venue
 contributes marks, funding, open interest and tiers, and the coverage report says so. Funding is
@@ -20,14 +20,17 @@ from bot.feeds.protocol import Decoded, StreamSpec, parses
 from bot.feeds.rest import request_json
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, MarkTick, StoredTierTable, VenueSnapshot, from_ms, to_ms
+from bot.vocabulary.wallets import WalletPosition, WalletState
 
 __all__ = [
     "NO_LIQUIDATION_FEED",
     "VENUE",
+    "WALLET_WEIGHT",
     "HyperliquidClient",
     "HyperliquidDecoder",
     "parse_asset_contexts",
     "parse_candle_snapshot",
+    "parse_clearinghouse_state",
     "parse_margin_tables",
     "stream_spec",
 ]
@@ -35,6 +38,8 @@ __all__ = [
 VENUE = "hyperliquid"
 NO_LIQUIDATION_FEED = "no public liquidation feed"
 INTERVALS = {60: "1m", 300: "5m", 900: "15m", 3600: "1h", 14_400: "4h", 86_400: "1d"}
+WALLET_WEIGHT = 2
+"""Weight of one `clearinghouseState` call in the 1200-per-minute `/info` budget of an IP."""
 
 
 class HyperliquidDecoder:
@@ -171,6 +176,47 @@ def parse_candle_snapshot(items: Iterable[dict[str, Any]], interval_s: int) -> l
     ]
 
 
+def _wallet_position(raw: dict[str, Any]) -> WalletPosition | None:
+    """One `assetPositions[].position`; None for a closed position still listed at size zero."""
+    signed = float(raw["szi"])
+    if signed == 0:
+        return None
+    leverage = raw["leverage"]
+    mode = leverage["type"]
+    if mode not in ("isolated", "cross"):
+        raise ValueError(f"unknown margin mode {mode!r}")
+    liquidation = raw.get("liquidationPx")
+    return WalletPosition(
+        coin=str(raw["coin"]),
+        side="long" if signed > 0 else "short",
+        size=abs(signed),
+        entry_price=float(raw["entryPx"]),
+        leverage=float(leverage["value"]),
+        margin_mode=mode,
+        liquidation_price=None if liquidation is None else float(liquidation),
+        margin_used_usd=float(raw["marginUsed"]),
+        position_value_usd=float(raw["positionValue"]),
+        unrealized_pnl_usd=float(raw["unrealizedPnl"]),
+    )
+
+
+@parses(VENUE, "clearinghouseState")
+def parse_clearinghouse_state(body: Any) -> WalletState:
+    """A wallet's account from `clearinghouseState`: `marginSummary` totals and open positions.
+
+    `szi` is signed (negative: short); `liquidationPx` is null when the venue sees no price that
+    liquidates the account; `leverage.type` is `isolated` or `cross`.
+    """
+    summary = body["marginSummary"]
+    positions = (_wallet_position(item["position"]) for item in body["assetPositions"])
+    return WalletState(
+        account_value_usd=float(summary["accountValue"]),
+        margin_used_usd=float(summary["totalMarginUsed"]),
+        positions=tuple(p for p in positions if p is not None),
+        time=from_ms(int(body["time"])),
+    )
+
+
 class HyperliquidClient:
     """Keyless `POST /info` calls against `base_url` (normally https://api.hyperliquid.xyz)."""
 
@@ -211,3 +257,8 @@ class HyperliquidClient:
         """Tier tables of each coin from `meta.marginTables`."""
         meta = await self._info({"type": "meta"})
         return parse_margin_tables(meta, frozenset(coins), now)
+
+    async def fetch_wallet(self, address: str) -> WalletState:
+        """The perpetual account of one address (`clearinghouseState`, weight 2)."""
+        body = await self._info({"type": "clearinghouseState", "user": address})
+        return parse_clearinghouse_state(body)

@@ -98,12 +98,23 @@ def edit_payload(
 
 
 def outbox_item(
-    key: str, chat_id: int, kind: str, payload: Payload, not_before: datetime | None = None
+    key: str,
+    chat_id: int,
+    kind: str,
+    payload: Payload,
+    not_before: datetime | None = None,
+    *,
+    series: str | None = None,
+    supersedes: str | None = None,
 ) -> OutboxItem:
-    """The row to enqueue: `key` is the alert's idempotency key, `kind` e.g. "position", "summary"."""
+    """The row to enqueue: `key` is the alert's idempotency key, `kind` e.g. "position", "summary".
+
+    `supersedes` names a series whose rows still waiting are dropped once this one is written.
+    """
     return OutboxItem(
-        key=key, chat_id=chat_id, kind=kind, payload=dict(payload), not_before=not_before
-    )
+        key=key, chat_id=chat_id, kind=kind, payload=dict(payload), not_before=not_before,
+        series=series, supersedes=supersedes,
+    )  # fmt: skip
 
 
 def parse_payload(raw: dict[str, Any]) -> Payload:

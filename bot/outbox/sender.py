@@ -15,9 +15,11 @@ a `RateLimiter` (bot/pacing.py). What happens to a row:
                       counts as sent
     chat migrated ... failed, naming the supergroup's new id
 
-Order in a chat: when one of a chat's rows is deferred the chat is held until then, and its later rows
-wait with it (they are given back untried), so a chat's messages leave in the order they were written.
-A row never sleeps long for its chat's limit either: past `max_wait_s` it is given back instead.
+Order in a chat: the outbox hands out a chat's rows in the order they were written, and none while an
+earlier one waits (bot/store/outbox.py). When one of a chat's rows is deferred the chat is held until
+then, and its later rows wait with it (they are given back untried), so a chat's messages leave in the
+order they were written, across 429s, backoffs, restarts and several senders. A row never sleeps
+long for its chat's limit either: past `max_wait_s` it is given back instead.
 
 Exactly once. Only the sender holding a row's claim sends it, and marks it sent as soon as Telegram
 answers. A crash after the claim but before the request leaves the row claimed until its lease
@@ -28,7 +30,7 @@ lease runs out. A timeout while reading Telegram's answer is the same ambiguity,
 a late duplicate beats a missed liquidation alert. The lease must outlast a drain, which sends at most
 `batch` rows and never waits more than `max_wait_s` for a chat, so `__init__` requires
 `batch / overall_per_s + max_wait_s` to be at most half the lease. Across a crash, rows whose lease ran
-out go after rows of the same chat that were never claimed.
+out go again in their chat's written order.
 
 Several senders (one per worker) may share the outbox: claims take FOR UPDATE SKIP LOCKED on
 PostgreSQL. Each paces only itself, so give each 1/N of the bot's budget.

@@ -14,6 +14,7 @@ from bot.store.database import create_engine, migrate
 from bot.store.market_data import CandleRepo, GapRepo, LiquidationRepo, SnapshotRepo, TierRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.schedules import ScheduleRepo
+from bot.store.wallets import WalletRepo
 from bot.store.watches import WatchRepo
 from bot.vocabulary.records import StoredTierTable
 
@@ -35,6 +36,7 @@ class Store:
         self.tiers = TierRepo(engine)
         self.outbox = OutboxRepo(engine)
         self.alert_states = AlertStateRepo(engine)
+        self.wallets = WalletRepo(engine)
 
     @classmethod
     async def open(cls, url: str) -> Store:

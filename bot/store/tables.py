@@ -44,6 +44,7 @@ __all__ = [
     "outbox",
     "schedules",
     "tier_tables",
+    "wallets",
     "watches",
 ]
 
@@ -110,8 +111,32 @@ watches = Table(
     Column("paused", Boolean, nullable=False, server_default="0"),
     Column("alert_state", JSON, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("owner_id", BigInteger),
+    Column("owner_name", String(64)),
+    Column("wallet_id", Integer, ForeignKey("wallets.id", ondelete="CASCADE")),
+    Column("reference_liquidation_price", Float),
     Index(None, "chat_id"),
     Index(None, "venue", "symbol"),
+    Index(None, "wallet_id"),
+    sqlite_autoincrement=True,  # a number once shown, in a button or a key, never comes back
+)
+
+wallets = Table(
+    "wallets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", BigInteger, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("address", String(42), nullable=False),
+    Column("label", String(64)),
+    Column("owner_id", BigInteger),
+    Column("state", JSON),
+    Column("synced_at", UtcDateTime),
+    Column("error", Text),
+    Column("version", Integer, nullable=False, server_default="0"),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("chat_id", "address"),
+    Index(None, "address"),
+    sqlite_autoincrement=True,  # ids are never reused: announcement keys name them
 )
 
 liquidation_events = Table(
@@ -200,7 +225,11 @@ outbox = Table(
     Column("error", Text),
     Column("created_at", UtcDateTime, nullable=False),
     Column("sent_at", UtcDateTime),
+    Column("series", String(200)),
     Index(None, "status", "not_before"),
+    Index(None, "status", "chat_id", "id"),
+    Index(None, "series"),
+    sqlite_autoincrement=True,
 )
 
 schedules = Table(
@@ -216,6 +245,7 @@ schedules = Table(
     Column("next_run_at", UtcDateTime),
     Column("last_run_at", UtcDateTime),
     UniqueConstraint("chat_id", "kind"),
+    sqlite_autoincrement=True,
 )
 
 alert_states = Table(

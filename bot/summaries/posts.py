@@ -3,9 +3,11 @@
 Every summary, asked for or scheduled, is an outbox row first (DESIGN.md section 3); the sender
 delivers it within Telegram's limits. Keys make each post happen once:
 
-    summary:{chat_id}:{scheduled run, UTC ISO}    a scheduled post (a second run of the job, or a
-                                                  restart before `mark_run`, finds the key taken)
-    summary:{chat_id}:ask:{message_id}            an answer to /summary (a redelivered update)
+    summary:{chat_id}:{schedule id}:{run, UTC ISO} a scheduled post (a second run of the job, or a
+                                                   restart before `mark_run`, finds the key taken;
+                                                   schedule ids are never reused, and both kinds of
+                                                   a chat due at one time are two posts)
+    summary:{chat_id}:ask:{message_id}             an answer to /summary (a redelivered update)
 
 `SummaryDesk.post_due` is what the worker's job calls every 30 s: for each schedule that is due it
 enqueues the post into the schedule's topic and moves the schedule to its next run, computed in the
@@ -60,7 +62,7 @@ def scheduled_key(schedule: Schedule) -> str:
     """The idempotency key of a schedule's pending run."""
     assert schedule.next_run_at is not None
     run = schedule.next_run_at.astimezone(UTC).isoformat(timespec="seconds")
-    return f"summary:{schedule.chat_id}:{run}"
+    return f"summary:{schedule.chat_id}:{schedule.id}:{run}"
 
 
 PostCache = dict[tuple[str, bool, str], SummaryPost]

@@ -14,6 +14,7 @@ __all__ = [
     "Chat",
     "FeedGap",
     "LiquidationEvent",
+    "MarginModeName",
     "MarkTick",
     "OutboxItem",
     "PositionSide",
@@ -26,7 +27,8 @@ __all__ = [
 ]
 
 PositionSide = Literal["long", "short"]
-OutboxStatus = Literal["pending", "sending", "sent", "failed"]
+MarginModeName = Literal["isolated", "cross"]
+OutboxStatus = Literal["pending", "sending", "sent", "failed", "dropped"]
 
 
 def to_ms(moment: datetime) -> int:
@@ -114,7 +116,12 @@ class Chat:
 
 @dataclass(frozen=True, slots=True)
 class Watch:
-    """A watched position and the alert state that goes with it."""
+    """A watched position and the alert state that goes with it.
+
+    A position kept in sync from a wallet (`wallet_id` set) carries the venue's own liquidation
+    price as `reference_liquidation_price`: the alerts measure against it, not against our formula
+    (None there: the venue says the position cannot be liquidated).
+    """
 
     chat_id: int
     venue: str
@@ -123,19 +130,40 @@ class Watch:
     leverage: float
     entry_price: float
     quantity: float
-    margin_mode: str = "isolated"
+    margin_mode: MarginModeName = "isolated"
     wallet_balance: float | None = None
     id: int | None = None
     paused: bool = False
     alert_state: dict[str, Any] = field(default_factory=dict)
     created_at: datetime | None = None
+    owner_id: int | None = None
+    """The user who set the watch (in a group, only they or an admin remove it)."""
+    owner_name: str | None = None
+    wallet_id: int | None = None
+    reference_liquidation_price: float | None = None
+
+    @property
+    def synced(self) -> bool:
+        """Whether the position is kept in sync from a wallet rather than typed."""
+        return self.wallet_id is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """What became of a request to remove watch `watch_id`; `owner_name` says whose it is."""
+
+    watch_id: int
+    outcome: Literal["removed", "missing", "not yours"]
+    owner_name: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     """A message waiting to be delivered exactly once.
 
-    `key` is the idempotency key: writing the same key twice keeps the first row.
+    `key` is the idempotency key: writing the same key twice keeps the first row. A row of a `series`
+    (one watch's ladder) that is still pending when a row naming that series in `supersedes` is
+    written is dropped: the newer alert says more.
     """
 
     key: str
@@ -148,6 +176,8 @@ class OutboxItem:
     id: int | None = None
     message_id: int | None = None
     error: str | None = None
+    series: str | None = None
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

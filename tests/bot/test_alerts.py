@@ -8,13 +8,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from bot.alerts.book import AlertBook
-from bot.alerts.engine import AlertEngine, watch_position
+from bot.alerts.engine import AlertEngine
 from bot.alerts.market_watch import MarketAlerts
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.store import Store
 from bot.vocabulary.alert_settings import AlertSettings
-from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, Watch
+from bot.vocabulary.positions import watch_position
+from bot.vocabulary.records import Chat, LiquidationEvent, MarkTick, VenueSnapshot, Watch
 from risk.liquidation import liquidation_price
 from risk.liquidation_map import LiquidationMap
 
@@ -91,9 +92,8 @@ def tick(price: float, clock: Clock) -> MarkTick:
 
 
 async def keys(store: Store) -> list[str]:
-    """Every outbox key, oldest first."""
-    rows = await store.outbox.claim(NOW + timedelta(days=30), 1000)
-    return [r.key for r in rows]
+    """Every outbox key of the test's chat, in written order (whatever became of the row)."""
+    return [key for key, _status in await store.outbox.statuses(CHAT)]
 
 
 async def test_a_fall_down_the_ladder_enqueues_each_step_once(store: Store) -> None:
@@ -161,7 +161,9 @@ async def test_quiet_hours_hold_alerts_and_one_digest_follows(store: Store) -> N
     rig.clock.now = NOW + timedelta(hours=1, minutes=1)
     assert await rig.book.send_digests(rig.clock()) == 1
     assert await rig.book.send_digests(rig.clock()) == 0
-    digest = await store.outbox.get(f"digest:{CHAT}:0")
+    [digest_key] = [k for k in await keys(store) if k.startswith(f"digest:{CHAT}:")]
+    assert digest_key == f"digest:{CHAT}:{rig.book.epoch(CHAT)}:0"
+    digest = await store.outbox.get(digest_key)
     assert digest is not None
     text = digest.payload["text"]
     assert text.startswith("📬 <b>3 alert(s) held during quiet hours</b>")
@@ -227,9 +229,73 @@ async def test_a_wave_is_sent_once_edited_as_it_grows_and_closed(store: Store) -
     assert [k for k in found if k.startswith(btc)] == [
         btc, f"{btc}:edit:1", f"{btc}:edit:2", f"{btc}:edit:3",
     ]  # fmt: skip
-    assert market in found
+    assert market not in found  # BTC alone made the market's wave: one alert, BTC's
     final = await store.outbox.get(f"{btc}:edit:3")
     assert final is not None
     assert final.payload["edit_of"] == btc
     assert final.payload["text"].startswith("✅ Liquidation wave over in <b>BTC</b>")
     assert "$3.2M liquidated (peak 1h), 100% longs" in final.payload["text"]
+
+
+async def wave_rig(store: Store, symbols: list[str]) -> tuple[Rig, MarketAlerts]:
+    """A group with wave alerts on from $1M, and the market alerts over the rig's market."""
+    await store.chats.upsert(Chat(CHAT, "group"), NOW)
+    settings = AlertSettings(wave_min_usd=1e6).with_mode("wave", "on")
+    await store.chats.update_settings(CHAT, settings.to_stored(), NOW)
+    rig = await make_rig(store)
+    return rig, MarketAlerts(rig.market, rig.book, symbols, rig.clock)
+
+
+def liquidate(rig: Rig, symbol: str, usd: float, price: float) -> None:
+    """A long of `usd` liquidated at `price`, the mark there too, at the rig's time."""
+    rig.market.update_snapshots([VenueSnapshot("binance", symbol, rig.clock(), price)])
+    event = LiquidationEvent("binance", symbol, "long", price, usd / price, usd, rig.clock())
+    rig.market.add_liquidations([event])
+
+
+async def test_a_wave_opens_with_the_move_since_it_began(store: Store) -> None:
+    """The opening message's price line starts where the market was calm, not at the opening mark."""
+    rig, alerts = await wave_rig(store, ["BTC"])
+    for price, usd in ((60_000, 0.1e6), (59_600, 0.5e6), (59_220, 0.5e6)):
+        liquidate(rig, "BTC", usd, price)
+        await alerts.evaluate()
+        rig.clock.now += timedelta(seconds=30)
+    [key] = [k for k in await keys(store) if k.startswith(f"wave:{CHAT}:BTC:")]
+    assert key == f"wave:{CHAT}:BTC:{int(NOW.timestamp())}"
+    item = await store.outbox.get(key)
+    assert item is not None
+    assert "price 60,000 → 59,220 (-1.3%)" in item.payload["text"]
+    assert "since 12:00 UTC (1m)" in item.payload["text"]
+
+
+async def test_a_market_wave_of_many_coins_is_its_own_alert(store: Store) -> None:
+    """When no one coin makes the market's wave, the market gets its own alert beside the coins'."""
+    rig, alerts = await wave_rig(store, ["BTC", "ETH"])
+    liquidate(rig, "BTC", 1.1e6, 60_000)
+    liquidate(rig, "ETH", 1.1e6, 3_000)
+    await alerts.evaluate()
+    scopes = sorted(k.split(":")[2] for k in await keys(store) if k.startswith("wave:"))
+    assert scopes == ["ALL", "BTC", "ETH"]
+
+
+async def test_the_confirmation_counts_as_the_first_step(store: Store) -> None:
+    """A watch confirmed 7 % from liquidation sends no "within 10 %"; its next alert is the 5 % step."""
+    await store.chats.upsert(Chat(CHAT, "private"), NOW)
+    inside = Watch(
+        CHAT, "binance", "BTC", "long", 10, 90_000, 0.5, alert_state={"confirmed_pct": 7}
+    )
+    outside = Watch(
+        CHAT, "binance", "BTC", "long", 10, 90_000, 0.5, alert_state={"confirmed_pct": 12}
+    )
+    first = await store.watches.add(inside, NOW)
+    second = await store.watches.add(outside, NOW)
+    rig = await make_rig(store)
+    lp = await liq_of(store, first)
+    await rig.engine.evaluate([tick(mark_at(lp, 7), rig.clock)])
+    assert await keys(store) == [f"pos:{second.id}:1:0"]
+    await rig.engine.evaluate([tick(mark_at(lp, 4.5), rig.clock)])
+    assert await keys(store) == [
+        f"pos:{second.id}:1:0",
+        f"pos:{first.id}:2:0",
+        f"pos:{second.id}:2:0",
+    ]

@@ -180,7 +180,7 @@ async def test_an_edit_waits_for_its_original(
     )
     sender = make_sender(bot, store, clock)
     first = await sender.drain_once()
-    assert (first.sent, first.deferred) == (0, 1)
+    assert (first.claimed, first.sent) == (0, 0)  # the original, written first, holds it back
     await drain_all(sender, store, clock)
     assert texts(tg, "editMessageText") == ["wave $7M"]
     assert (await stored(store, "wave+1")).attempts == 1  # waiting was not an attempt
@@ -230,6 +230,23 @@ async def test_429_storm_is_delivered_late_complete_and_in_order(
     assert texts(tg, chat_id=1) == ["a0", "a1", "a2", "a3"]
     assert texts(tg, chat_id=2) == ["b0", "b1", "b2", "b3"]
     assert await store.outbox.count("sent") == 8
+
+
+async def test_rows_written_during_a_429_hold_go_after_the_held_ones(
+    store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
+) -> None:
+    """Alerts written while Telegram holds the bot (429, retry_after 3) leave after the ones it held."""
+    for chat_id in range(1, 6):
+        await enqueue(store, clock, f"{chat_id}: within 5%", chat_id)
+    tg.fail_next("sendMessage", 429, retry_after=3, times=6)
+    sender = make_sender(bot, store, clock)
+    await sender.drain_once()
+    clock.advance(1)
+    for chat_id in range(1, 6):
+        await enqueue(store, clock, f"{chat_id}: within 2%", chat_id)
+    await drain_all(sender, store, clock, step_s=1.0)
+    for chat_id in range(1, 6):
+        assert texts(tg, chat_id=chat_id) == [f"{chat_id}: within 5%", f"{chat_id}: within 2%"]
 
 
 async def test_403_pauses_the_chat_and_its_watches(

@@ -7,9 +7,13 @@ from bot.alerts.market_rules import (
     EDIT_EVERY_S,
     FundingEvent,
     WaveAction,
+    WavePoint,
     WaveSample,
+    backdate_wave,
+    carried_by,
     step_funding,
     step_wave,
+    wave_began,
     wave_threshold,
 )
 from bot.vocabulary.waves import FundingState, WaveState
@@ -115,3 +119,33 @@ def test_funding_alerts_respect_the_cooldown() -> None:
     """Within the cooldown a flip is not said; an extreme still pending is said once it passes."""
     events = funding_path([(0, 0.01), (100, -0.01), (200, 0.01), (300, 0.08), (4000, 0.08)])
     assert events == [None, "flip", None, None, "extreme"]
+
+
+def test_a_wave_began_at_the_last_calm_point_with_a_price() -> None:
+    """The start is the last sample under half the threshold that had a price; else the oldest priced."""
+    points = [
+        WavePoint(0, 10 * M, 60_000),
+        WavePoint(5, 20 * M, 59_900),
+        WavePoint(10, 24 * M, None),
+        WavePoint(15, 40 * M, 59_000),
+    ]
+    assert wave_began(points, 50 * M) == points[1]
+    assert wave_began(points[3:], 50 * M) == points[3]
+    assert wave_began([WavePoint(0, 1 * M, None)], 50 * M) is None
+
+
+def test_backdating_moves_the_start_back_never_forward() -> None:
+    """An opened wave takes the earlier start and its price; a later or missing point changes nothing."""
+    opened, _action = step_wave(WaveState(), sample(100, 60 * M, price=59_220), **WAVE)
+    back = backdate_wave(opened, WavePoint(40, 10 * M, 60_000))
+    assert (back.started_s, back.start_price, back.price) == (40, 60_000, 59_220)
+    assert backdate_wave(opened, WavePoint(120, 10 * M, 1.0)) == opened
+    assert backdate_wave(opened, None) == opened
+
+
+def test_one_coin_carries_the_market_only_when_the_rest_is_calm() -> None:
+    """The biggest coin in a wave carries the market when the rest is under the market's threshold."""
+    assert carried_by(112 * M, {"BTC": 112 * M}, 100 * M) == "BTC"
+    assert carried_by(160 * M, {"BTC": 112 * M, "ETH": 5 * M}, 100 * M) == "BTC"
+    assert carried_by(230 * M, {"BTC": 112 * M}, 100 * M) is None
+    assert carried_by(112 * M, {}, 100 * M) is None

@@ -23,6 +23,7 @@ from bot.market.ingest import IngestConfig
 from bot.services import Services
 from bot.store import Store
 from bot.vocabulary.clock import Clock, utc_now
+from bot.wallets.pacing import WalletPacing
 from config.settings import load_settings
 from handlers import basic
 from tests.fakes.exchange import FakeExchange
@@ -64,6 +65,7 @@ async def running_bot(
     ingest_config: IngestConfig = FAST_INGEST,
     server_ping_interval_s: float | None = 0.05,
     unlisted_symbols: tuple[str, ...] = (),
+    wallet_pacing: WalletPacing | None = None,
     **settings: Any,
 ) -> AsyncIterator[RunningBot]:
     """Start fakes, store, services and the Application (polling + worker); stop all on exit."""
@@ -82,7 +84,7 @@ async def running_bot(
         async with httpx.AsyncClient(timeout=2.0) as http:
             config, listings = await keep_listed_symbols(config, http, clock)
             store = await Store.open(config.database_url)
-            services = await build_services(config, http, store, clock)
+            services = await build_services(config, http, store, clock, wallet_pacing)
             app = build_application(services)
             try:
                 async with app:

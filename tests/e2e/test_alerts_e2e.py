@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.alerts.engine import watch_position
 from bot.vocabulary.alert_settings import AlertSettings
+from bot.vocabulary.positions import watch_position
 from risk.liquidation import liquidation_price
 from tests.e2e.harness import RunningBot, running_bot
 from tests.fakes.telegram import BotApiCall
@@ -44,6 +44,15 @@ async def move_until_alerted(bot: RunningBot, price: float, count: int) -> list[
 async def test_a_fall_through_the_ladder_and_past_liquidation(tmp_path: Path) -> None:
     """10 %, 5 %, 2 %, then crossed: four alerts in order, a wobble in between sends nothing."""
     async with running_bot(tmp_path) as bot:
+        bot.exchange.set_price(
+            "BTC", 95_000
+        )  # 14 % above the liquidation price: outside the ladder
+        for _ in range(100):
+            await bot.exchange.push_marks("binance")
+            quote = bot.services.market.quote("binance", "BTC")
+            if quote is not None and quote.mark_price == 95_000:
+                break
+            await asyncio.sleep(0.02)
         bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
         await bot.telegram.wait_for("sendMessage", predicate=in_chat)
         lp = await liquidation_of_first_watch(bot)
@@ -99,20 +108,22 @@ async def test_a_liquidation_wave_is_one_message_then_edits(tmp_path: Path) -> N
 
         await liquidate(3)  # 3 × 5 BTC × 89,000 = $1.3M: over the $1M floor
         await job.run(bot.app)
-        await tg.wait_for("sendMessage", count=3, predicate=in_chat)  # /alerts, BTC and ALL
+        await tg.wait_for(
+            "sendMessage", count=2, predicate=in_chat
+        )  # /alerts, BTC (it is the market)
         for _ in range(2):
             offset[0] += timedelta(seconds=90)
             await liquidate(3)
             await job.run(bot.app)
-        edits = await tg.wait_for("editMessageText", count=4, predicate=in_chat)
+        edits = await tg.wait_for("editMessageText", count=2, predicate=in_chat)
         offset[0] += timedelta(hours=1, minutes=1)
         await job.run(bot.app)
         offset[0] += timedelta(minutes=11)
         await job.run(bot.app)
-        edits = await tg.wait_for("editMessageText", count=6, predicate=in_chat)
+        edits = await tg.wait_for("editMessageText", count=3, predicate=in_chat)
         sends = [c for c in tg.calls("sendMessage") if in_chat(c)]
     waves = [c for c in sends if "Liquidation wave" in (c.text or "")]
-    assert len(waves) == 2
+    assert len(waves) == 1  # one coin made the whole market's wave: one alert, not two
     btc = next(c for c in waves if "<b>BTC</b>" in (c.text or ""))
     btc_edits = [e.text or "" for e in edits if e.params["message_id"] == btc.result["message_id"]]
     assert len(btc_edits) == 3
@@ -121,3 +132,20 @@ async def test_a_liquidation_wave_is_one_message_then_edits(tmp_path: Path) -> N
     assert btc_edits[2].startswith(
         "✅ Liquidation wave over in <b>BTC</b>\n$4.0M liquidated (peak 1h), 100% longs"
     )
+
+
+async def test_a_watch_inside_the_first_step_is_not_told_it_again(tmp_path: Path) -> None:
+    """A 10x long at the mark is inside 10 %: the confirmation says so, and the next alert is 5 %."""
+    async with running_bot(tmp_path) as bot:
+        bot.telegram.push_message(CHAT, "/watch BTC 10x long")
+        [confirmed] = await bot.telegram.wait_for("sendMessage", predicate=in_chat)
+        lp = await liquidation_of_first_watch(bot)
+        for _ in range(10):  # the engine reloads after /watch and sees these marks
+            await bot.exchange.push_marks("binance")
+            await asyncio.sleep(0.05)
+        quiet = [c for c in bot.telegram.calls("sendMessage") if in_chat(c)]
+        sent = await move_until_alerted(bot, round(lp / (1 - 4.5 / 100), 1), 2)
+    assert confirmed.text is not None
+    assert "already within 10%" in confirmed.text
+    assert len(quiet) == 1
+    assert "within 5%" in (sent[1].text or "")

@@ -2,7 +2,8 @@
 
 Point the settings at it with `exchange.settings_overrides()`; the adapters then reach it by the
 `*_REST_URL` / `*_WS_URL` settings alone. Script it (`set_price`, `set_funding`, `liquidate`,
-`push_marks`) and make it fail on command (`drop`, `freeze`, `fail_rest`, `send_raw`). Every REST call
+`push_marks`, the Hyperliquid accounts in `wallets`) and make it fail on command (`drop`, `freeze`,
+`fail_rest`, `send_raw`, `wallets.fail`). Every REST call
 and every client message is recorded for tests to inspect.
 """
 
@@ -26,6 +27,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.fakes import exchange_payloads as pl
 from tests.fakes.exchange_rest import answer_rest
+from tests.fakes.exchange_wallets import FakeWallets
 
 __all__ = ["FakeExchange", "RestFailure"]
 
@@ -93,6 +95,8 @@ class FakeExchange:
         self.funding_interval_h: dict[tuple[str, str], float] = {}
         self.open_interest: dict[str, float] = {c: 1000.0 * (i + 1) for i, c in enumerate(coins)}
         self.requests: list[tuple[str, str, dict[str, str], Any]] = []
+        self.wallets = FakeWallets()
+        """Hyperliquid accounts by address (`clearinghouseState`), scripted and failing on command."""
         self.ws_messages: dict[str, list[str]] = defaultdict(list)
         self.app_pings: Counter[str] = Counter()
         self.server_pongs: Counter[str] = Counter()

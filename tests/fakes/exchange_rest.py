@@ -154,6 +154,8 @@ def _hyperliquid(fake: FakeExchange, path: str, query: dict[str, str], body: Any
         return _not_found(path)
     coins = list(fake.prices)
     kind = body.get("type")
+    if kind == "clearinghouseState":
+        return fake.wallets.answer(body.get("user"), fake.now_ms())
     if kind == "meta":
         return 200, {}, pl.hyperliquid_meta(coins)
     if kind == "metaAndAssetCtxs":

@@ -67,7 +67,7 @@ fit_weights_strategy = st.lists(st.floats(0.01, 1.0), min_size=1, max_size=5)
 
 @st.composite
 def map_fits(draw: st.DrawFn) -> MapFit:
-    """A valid fit: a few leverage buckets, a half-life, a long share."""
+    """A valid fit: a few leverage buckets, a half-life, a long share, stop and target shares."""
     raw = draw(fit_weights_strategy)
     leverages = draw(st.lists(st.sampled_from([2.0, 5.0, 10.0, 20.0, 50.0, 100.0]),
                               min_size=len(raw), max_size=len(raw), unique=True))  # fmt: skip
@@ -77,4 +77,6 @@ def map_fits(draw: st.DrawFn) -> MapFit:
         weights,
         draw(st.floats(3_600.0, 30 * 86_400.0)),
         draw(st.floats(0.05, 0.95)),
+        stop_share=draw(st.sampled_from([0.0, 0.3, 0.9])),
+        target_share=draw(st.sampled_from([0.0, 0.5])),
     )

@@ -12,6 +12,7 @@ MODULES = [
     "risk.funding",
     "risk.liquidation",
     "risk.odds",
+    "risk.reference",
     "risk.report",
     "risk.tiers",
 ]

@@ -13,6 +13,7 @@ MODULES = [
     "risk.cohort_map",
     "risk.heatmap",
     "risk.liquidation_sampling",
+    "risk.map_exits",
     "risk.map_fit",
     "risk.map_prior",
     "risk.map_score",

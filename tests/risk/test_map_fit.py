@@ -22,8 +22,19 @@ def test_json_round_trip(fit: MapFit) -> None:
 def test_json_shape() -> None:
     """The JSON holds the mix as pairs, the half-life, the side split and the evidence."""
     data = json.loads(default_map_fit().to_json())
-    assert set(data) == {"leverage_weights", "half_life_s", "long_share", "fitted", "evidence"}
+    assert set(data) == {"leverage_weights", "half_life_s", "long_share", "fitted", "evidence",
+                         "stop_share", "target_share"}  # fmt: skip
     assert data["leverage_weights"][0] == [2.0, 0.15]
+
+
+def test_old_json_reads_without_exit_shares() -> None:
+    """JSON written before the stop and target shares existed reads with both at 0."""
+    data = json.loads(MapFit(stop_share=0.5, target_share=0.25).to_json())
+    del data["stop_share"], data["target_share"]
+    fit = MapFit.from_json(json.dumps(data))
+    assert (fit.stop_share, fit.target_share) == (0.0, 0.0)
+    assert "stops" not in fit.describe()
+    assert "stops 50 %, targets 25 %" in MapFit(stop_share=0.5, target_share=0.25).describe()
 
 
 @pytest.mark.parametrize(
@@ -43,6 +54,8 @@ def test_bad_json_is_refused(text: str) -> None:
         {"leverage_weights": ((0.5, 1.0),)},
         {"half_life_s": 0.0},
         {"long_share": 1.0},
+        {"stop_share": 1.0},
+        {"target_share": -0.1},
     ],
 )
 def test_invalid_fits_are_refused(kwargs: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ TABLES = {
     "outbox",
     "schedules",
     "alert_states",
+    "wallets",
     "alembic_version",
 }
 

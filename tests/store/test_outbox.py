@@ -24,8 +24,8 @@ async def test_enqueue_is_idempotent(store: Store) -> None:
 
 async def test_claim_takes_each_row_once_oldest_first(store: Store) -> None:
     """Claims return due rows oldest first, and a claimed row is not handed out again."""
-    for key in ("a", "b", "c"):
-        await store.outbox.enqueue(_item(key), NOW)
+    for key, chat_id in (("a", 1), ("b", 2), ("c", 3)):
+        await store.outbox.enqueue(_item(key, chat_id), NOW)
     first = await store.outbox.claim(NOW, limit=2)
     second = await store.outbox.claim(NOW, limit=2)
     assert [i.key for i in first] == ["a", "b"]
@@ -66,10 +66,60 @@ async def test_expired_lease_is_claimable_and_failed_is_not(store: Store) -> Non
 async def test_concurrent_claims_never_share_a_row(store: Store) -> None:
     """Several senders claiming at once get disjoint rows that together cover the outbox."""
     for n in range(60):
-        await store.outbox.enqueue(_item(f"k{n}"), NOW)
+        await store.outbox.enqueue(_item(f"k{n}", chat_id=n + 1), NOW)
     batches = await asyncio.gather(*(store.outbox.claim(NOW, limit=7) for _ in range(12)))
     keys = [i.key for batch in batches for i in batch]
     assert len(keys) == len(set(keys)) == 60
+
+
+async def test_concurrent_claims_keep_each_chat_in_order(store: Store) -> None:
+    """Senders claiming at once never hold a chat's later row while its earlier one is out."""
+    for n in range(60):
+        await store.outbox.enqueue(_item(f"{n % 6}:{n:02d}", chat_id=n % 6 + 1), NOW)
+    sent: list[str] = []
+    while len(sent) < 60:
+        batches = await asyncio.gather(*(store.outbox.claim(NOW, limit=7) for _ in range(4)))
+        claimed = [i for batch in batches for i in batch]
+        assert claimed
+        for batch in batches:
+            for item in batch:
+                assert item.id is not None
+                await store.outbox.mark_sent(item.id, NOW)
+        sent += [i.key for i in sorted(claimed, key=lambda i: i.id or 0)]
+    for chat in range(6):
+        mine = [k for k in sent if k.startswith(f"{chat}:")]
+        assert mine == sorted(mine)
+
+
+async def test_a_deferred_row_holds_back_its_chats_later_rows(store: Store) -> None:
+    """A row deferred by a 429 keeps the chat's rows written after it waiting, even when those are due."""
+    await store.outbox.enqueue(_item("5%", chat_id=1), NOW)
+    (first,) = await store.outbox.claim(NOW, limit=5)
+    assert first.id is not None
+    await store.outbox.give_back([first.id], NOW + timedelta(seconds=3), "429: retry after 3")
+    await store.outbox.enqueue(_item("2%", chat_id=1), NOW + timedelta(seconds=1))
+    await store.outbox.enqueue(_item("other chat", chat_id=2), NOW + timedelta(seconds=1))
+    early = await store.outbox.claim(NOW + timedelta(seconds=1), limit=5)
+    assert [i.key for i in early] == ["other chat"]
+    late = await store.outbox.claim(NOW + timedelta(seconds=3), limit=5)
+    assert [i.key for i in late] == ["5%", "2%"]
+
+
+async def test_a_newer_alert_of_a_series_drops_the_waiting_one(store: Store) -> None:
+    """A pending row of a watch's ladder is dropped when a closer step of the same ladder is written."""
+    ladder = "watch:1:ladder"
+    five = OutboxItem("pos:1:2:0", 1, "position", {"text": "5%"}, series=ladder, supersedes=ladder)
+    two = OutboxItem("pos:1:3:0", 1, "position", {"text": "2%"}, series=ladder, supersedes=ladder)
+    other = OutboxItem("pos:2:2:0", 1, "position", {"text": "5%"}, series="watch:2:ladder")
+    await store.outbox.enqueue_many([five, other], NOW)
+    await store.outbox.enqueue(two, NOW)
+    assert await store.outbox.statuses(1) == [
+        ("pos:1:2:0", "dropped"),
+        ("pos:2:2:0", "pending"),
+        ("pos:1:3:0", "pending"),
+    ]
+    (claimed, *_rest) = await store.outbox.claim(NOW, limit=5)
+    assert claimed.key == "pos:2:2:0"
 
 
 async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
@@ -79,6 +129,8 @@ async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
     claimed = await store.outbox.claim(NOW, limit=5)
     later = NOW + timedelta(seconds=20)
     await store.outbox.give_back([i.id for i in claimed[1:] if i.id], later, "chat held")
+    assert claimed[0].id is not None
+    await store.outbox.mark_sent(claimed[0].id, NOW)
     assert await store.outbox.claim(NOW + timedelta(seconds=19), limit=5) == []
     again = await store.outbox.claim(later, limit=5)
     assert [(i.key, i.attempts, i.error) for i in again] == [
@@ -87,4 +139,4 @@ async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
     ]
     a = await store.outbox.get("a")
     assert a is not None
-    assert (a.status, a.attempts) == ("sending", 1)
+    assert (a.status, a.attempts) == ("sent", 1)

@@ -1,0 +1,1 @@
+"""Hyperliquid wallets watched by address: their positions kept in sync as watches."""
