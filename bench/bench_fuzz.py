@@ -14,7 +14,6 @@ import asyncio
 import os
 import random
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -23,10 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bench.bench_bot import progress, start_bot, warm  # noqa: E402 - after the path set-up above
+from bench.bench_bot import progress, warm_bot  # noqa: E402 - after the path set-up above
 from handlers.errors import APOLOGY  # noqa: E402
 from tests.fakes.chatter import REPLY_METHODS, random_message, verdict_of  # noqa: E402
-from tests.fakes.exchange import FakeExchange  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
 from tests.fakes.telegram_wire import BotApiCall  # noqa: E402
 
@@ -104,18 +102,11 @@ def count_logged_errors(log: Path) -> int:
 
 async def main() -> None:
     """Run the chatter against the bot and print the counts."""
-    with tempfile.TemporaryDirectory() as tmp:
-        async with FakeTelegram() as tg, FakeExchange(("BTC", "ETH")) as ex:
-            bot = await start_bot(tg, ex, tmp)
-            try:
-                await warm(tg)
-                started = time.perf_counter()
-                judge = await chatter(tg, COMMANDS, SEED)
-                elapsed_s = time.perf_counter() - started
-            finally:
-                bot.terminate()
-                await bot.wait()
-            logged = count_logged_errors(Path(tmp, "bot.log"))
+    async with warm_bot() as (tg, log):
+        started = time.perf_counter()
+        judge = await chatter(tg, COMMANDS, SEED)
+        elapsed_s = time.perf_counter() - started
+    logged = count_logged_errors(log)
     for verdict in ("silent", "refused", "erroring"):
         count = judge.verdicts[verdict]
         status = "ok" if count == 0 else "MISSED"
