@@ -14,6 +14,7 @@ from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
+from bot.render.limits import split_text
 from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.positions import watch_request
@@ -92,7 +93,10 @@ def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
             return
         group = message.chat.type in GROUP_TYPES
         text, markup = await _positions_view(desk, watches, message.chat_id, group)
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        *first, last = split_text(text)  # 20 watches with long owner names pass 4,096 characters
+        for part in first:
+            await message.reply_text(part, parse_mode=ParseMode.HTML)
+        await message.reply_text(last, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return positions
 
@@ -137,7 +141,8 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
         await query.answer(render_removal(removal, button=True))
         if removal.outcome != "not yours":
             group = chat.type in GROUP_TYPES
-            await edit_in_place(query, *await _positions_view(desk, watches, chat.id, group))
+            text, markup = await _positions_view(desk, watches, chat.id, group)
+            await edit_in_place(query, split_text(text)[-1], markup)  # the part under the buttons
 
     return remove
 

@@ -22,7 +22,6 @@ __all__ = [
     "MAX_ECHO_CHARS",
     "MAX_TEXT_CHARS",
     "fit_callback_data",
-    "fit_caption",
     "quote_input",
     "split_text",
     "visible_length",
@@ -84,18 +83,6 @@ def _cut_line(line: str, limit: int) -> str:
         return line
     plain = unescape(_TAG.sub("", line))
     return escape(plain[: limit - 1] + "…", quote=False)
-
-
-def fit_caption(html: str) -> str:
-    """A caption within 1,024 characters: whole lines kept while they fit, then an ellipsis line."""
-    if visible_length(html) <= MAX_CAPTION_CHARS:
-        return html
-    kept: list[str] = []
-    for line in html.split("\n"):
-        if visible_length("\n".join([*kept, line, "…"])) > MAX_CAPTION_CHARS:
-            break
-        kept.append(line)
-    return "\n".join([*kept, "…"]) if kept else _cut_line(html, MAX_CAPTION_CHARS)
 
 
 def fit_callback_data(data: str) -> str:
