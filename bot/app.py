@@ -243,11 +243,18 @@ async def start_worker(
     services: Services,
     ingest_config: IngestConfig | None = None,
     listings: Listings | None = None,
+    *,
+    ingestor: Ingestor | None = None,
+    time_scale: float = 1.0,
 ) -> Worker:
-    """Restore the market, start the feeds and the sender, and schedule polls and model updates."""
+    """Restore the market, start the feeds and the sender, and schedule polls and model updates.
+
+    `ingestor` replaces the venues of the settings (the demo's simulated market); `time_scale` runs
+    the model and alert jobs that many times as often, for a clock that runs that much faster.
+    """
     settings = services.settings
     urls = {venue: settings.venue_urls(venue) for venue in settings.venues}
-    ingestor = Ingestor.for_venues(
+    ingestor = ingestor or Ingestor.for_venues(
         urls, settings.symbols, services.http, services.store, services.market,
         clock=services.clock, config=ingest_config, on_tiers=services.tiers.put,
         listed=listings.by_venue if listings else None,
@@ -266,8 +273,8 @@ async def start_worker(
     )  # fmt: skip
     assert app.job_queue is not None
     jobs.register_ingest_jobs(app.job_queue, ingestor)
-    jobs.register_model_jobs(app.job_queue, services)
-    jobs.register_alert_jobs(app.job_queue, alerts)
+    jobs.register_model_jobs(app.job_queue, services, time_scale)
+    jobs.register_alert_jobs(app.job_queue, alerts, time_scale)
     jobs.register_summary_job(app.job_queue, services)
     jobs.register_wallet_job(app.job_queue, services)
     return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender)

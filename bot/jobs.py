@@ -73,11 +73,17 @@ def register_ingest_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
     )  # fmt: skip
 
 
-def register_model_jobs(job_queue: JobQueue[Any], services: Services) -> None:
-    """The liquidation-map rebuild now and updates every minute; tier tables reloaded every 10 min."""
+def register_model_jobs(
+    job_queue: JobQueue[Any], services: Services, time_scale: float = 1.0
+) -> None:
+    """The liquidation-map rebuild now and updates every minute; tier tables reloaded every 10 min.
+
+    `time_scale` > 1 runs the map updates that many times as often (a simulated clock running fast).
+    """
     job_queue.run_once(_job(services.maps.rebuild), 0, name="rebuild liquidation maps")
+    update_s = MODEL_UPDATE_S / time_scale
     job_queue.run_repeating(
-        _job(services.maps.update), MODEL_UPDATE_S, first=MODEL_UPDATE_S,
+        _job(services.maps.update), update_s, first=update_s,
         name="update liquidation maps", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
     job_queue.run_repeating(
@@ -102,13 +108,17 @@ def register_wallet_job(job_queue: JobQueue[Any], services: Services) -> None:
     )  # fmt: skip
 
 
-def register_alert_jobs(job_queue: JobQueue[Any], alerts: Alerts) -> None:
-    """Market alerts every 10 s, clusters in the way every 30 s, digests of held alerts every minute."""
-    for action, interval_s, name in (
+def register_alert_jobs(job_queue: JobQueue[Any], alerts: Alerts, time_scale: float = 1.0) -> None:
+    """Market alerts every 10 s, clusters in the way every 30 s, digests of held alerts every minute.
+
+    `time_scale` > 1 runs them that many times as often (a simulated clock running fast).
+    """
+    for action, every_s, name in (
         (alerts.market.evaluate, MARKET_ALERTS_S, "market alerts"),
         (alerts.engine.check_clusters, CLUSTER_ALERTS_S, "cluster alerts"),
         (alerts.send_digests, DIGESTS_S, "alert digests"),
     ):
+        interval_s = every_s / time_scale
         job_queue.run_repeating(
             _job(action), interval_s, first=interval_s, name=name, job_kwargs=JOB_KWARGS
         )

@@ -72,8 +72,8 @@ class CalibrationGrid:
     long_shares: tuple[float, ...] = (0.45, 0.5, 0.55)
     stop_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
     target_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
-    pool: int = 12
-    prior_strength: float = 0.05
+    pool: int = 6
+    prior_strength: float = 0.1
     min_events: int = 30
     min_days: float = 0.25
     iterations: int = 400

@@ -1,0 +1,108 @@
+"""`liqguard demo`: the console chat as a user holds it, and the demo run headless."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import sys
+from pathlib import Path
+
+from bot.runtime.demo import DemoOptions, run_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+WAVE = "🌊 Liquidation wave in BTC"
+LADDER = re.compile(r"BTC long 20x #1 on Bybit: liquidation [\d,]+ is [\d.]+% below the mark")
+
+
+class ChatProcess:
+    """`python -m bot demo` as a subprocess: lines in on stdin, stdout read as it comes."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.lines: list[str] = []
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self.process.stdout is not None
+        async for raw in self.process.stdout:
+            self.lines.append(raw.decode())
+
+    async def expect(
+        self, pattern: str | re.Pattern[str], since: int = 0, timeout_s: float = 30
+    ) -> re.Match[str]:
+        """The first line from `since` on that matches `pattern`, waiting for it if need be."""
+        regex = re.compile(pattern) if isinstance(pattern, str) else pattern
+        async with asyncio.timeout(timeout_s):
+            while True:
+                for line in self.lines[since:]:
+                    if found := regex.search(line):
+                        return found
+                await asyncio.sleep(0.02)
+
+    async def type(self, text: str) -> int:
+        """Type one line; returns where the output stood, to expect what follows."""
+        assert self.process.stdin is not None
+        mark = len(self.lines)
+        self.process.stdin.write(f"{text}\n".encode())
+        await self.process.stdin.drain()
+        return mark
+
+    async def finish(self) -> int:
+        """Wait for the process to end by itself; its exit status."""
+        async with asyncio.timeout(30):
+            status = await self.process.wait()
+            await self._reader
+        return status
+
+
+async def test_console_chat_holds_a_conversation(tmp_path: Path) -> None:
+    """Commands, a button press (twice), a wrong button, a bad command, alerts, and quit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo", "--speed", "10", "--seconds", "600",
+        cwd=tmp_path, env=env | {"PYTHONPATH": str(ROOT)},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    chat = ChatProcess(process)
+    try:
+        await chat.expect("Liquidation-wave alerts are switched on", timeout_s=60)
+        at = await chat.type("/risk BTC 10x long")
+        await chat.expect(r"^BTC long 10x · Bybit · isolated", at)
+        refresh = await chat.expect(r"\[(\d+)\] 🔄 Refresh", at)
+        at = await chat.type(refresh.group(1))
+        await chat.expect(r"liqguard ✎ message \d+ now reads:|liqguard · ", at)
+        at = await chat.type(refresh.group(1))
+        await chat.expect(r"liqguard · Updated|now reads:", at)
+        at = await chat.type("77")
+        await chat.expect("there is no button 77", at)
+        at = await chat.type("/risk BTC 10x sideways")
+        await chat.expect(r"Example: /risk BTC 10x long", at)
+        await chat.expect(LADDER)
+        await chat.expect(WAVE)
+        at = await chat.type("/map BTC")
+        await chat.expect(r"liqguard ▸ photo saved to .*photo-1\.png", at)
+        await chat.type("quit")
+        assert await chat.finish() == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    output = "".join(chat.lines)
+    assert "Demo over after" in output
+    assert "Traceback" not in output
+
+
+async def test_headless_demo_alerts_within_sixty_simulated_seconds() -> None:
+    """Headless, 60 simulated seconds bring at least one wave alert and one position alert."""
+    out = io.StringIO()
+    options = DemoOptions(speed=20.0, seconds=60.0, headless=True)
+    async with asyncio.timeout(120):
+        assert await run_demo(options, out=out) == 0
+    text = out.getvalue()
+    assert WAVE in text
+    assert LADDER.search(text)
+    assert "(within 2%)" in text
+    assert "Demo over after" in text
