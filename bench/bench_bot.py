@@ -17,6 +17,7 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,18 +65,33 @@ async def start_bot(tg: FakeTelegram, ex: FakeExchange, tmp: str) -> asyncio.sub
     )
 
 
+@dataclass
+class BotRun:
+    """A running `python -m bot`: the fake Bot API it talks to, and its log once it has stopped."""
+
+    telegram: FakeTelegram
+    log: str = ""
+
+
 @asynccontextmanager
-async def warm_bot() -> AsyncIterator[tuple[FakeTelegram, Path]]:
-    """`python -m bot` against fresh fakes, answering /risk with market data; its log file."""
+async def warm_bot() -> AsyncIterator[BotRun]:
+    """`python -m bot` against fresh fakes, answering /risk with market data; its log kept at exit."""
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeTelegram() as tg, FakeExchange(("BTC", "ETH")) as ex:
             bot = await start_bot(tg, ex, tmp)
+            run = BotRun(tg)
             try:
                 await warm(tg)
-                yield tg, Path(tmp, "bot.log")
+                yield run
             finally:
                 bot.terminate()
                 await bot.wait()
+                run.log = read_log(Path(tmp, "bot.log"))
+
+
+def read_log(path: Path) -> str:
+    """The bot's log file."""
+    return path.read_text()
 
 
 async def ask(tg: FakeTelegram, chats: range, text: str) -> list[float]:
@@ -123,7 +139,8 @@ def percentile(values: list[float], share: float) -> float:
 
 async def main() -> None:
     """Run the three patterns and print the figures."""
-    async with warm_bot() as (tg, _log):
+    async with warm_bot() as run:
+        tg = run.telegram
         progress("one chat at a time")
         alone: list[float] = []
         for number in range(ROUNDS * 2):

@@ -95,18 +95,13 @@ async def chatter(tg: FakeTelegram, count: int, seed: int) -> Judge:
     return judge
 
 
-def count_logged_errors(log: Path) -> int:
-    """How many handler errors the bot logged."""
-    return log.read_text().count("error while handling an update")
-
-
 async def main() -> None:
     """Run the chatter against the bot and print the counts."""
-    async with warm_bot() as (tg, log):
+    async with warm_bot() as run:
         started = time.perf_counter()
-        judge = await chatter(tg, COMMANDS, SEED)
+        judge = await chatter(run.telegram, COMMANDS, SEED)
         elapsed_s = time.perf_counter() - started
-    logged = count_logged_errors(log)
+    logged = run.log.count("error while handling an update")
     for verdict in ("silent", "refused", "erroring"):
         count = judge.verdicts[verdict]
         status = "ok" if count == 0 else "MISSED"
