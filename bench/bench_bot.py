@@ -15,6 +15,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,6 +65,35 @@ async def start_bot(tg: FakeTelegram, ex: FakeExchange, tmp: str) -> asyncio.sub
     )
 
 
+@dataclass
+class BotRun:
+    """A running `python -m bot`: the fake Bot API it talks to, and its log once it has stopped."""
+
+    telegram: FakeTelegram
+    log: str = ""
+
+
+@asynccontextmanager
+async def warm_bot() -> AsyncIterator[BotRun]:
+    """`python -m bot` against fresh fakes, answering /risk with market data; its log kept at exit."""
+    with tempfile.TemporaryDirectory() as tmp:
+        async with FakeTelegram() as tg, FakeExchange(("BTC", "ETH")) as ex:
+            bot = await start_bot(tg, ex, tmp)
+            run = BotRun(tg)
+            try:
+                await warm(tg)
+                yield run
+            finally:
+                bot.terminate()
+                await bot.wait()
+                run.log = read_log(Path(tmp, "bot.log"))
+
+
+def read_log(path: Path) -> str:
+    """The bot's log file."""
+    return path.read_text()
+
+
 async def ask(tg: FakeTelegram, chats: range, text: str) -> list[float]:
     """Send `text` from every chat at once; the latency of each reply in ms."""
     sent_at: dict[int, datetime] = {}
@@ -107,32 +139,24 @@ def percentile(values: list[float], share: float) -> float:
 
 async def main() -> None:
     """Run the three patterns and print the figures."""
-    with tempfile.TemporaryDirectory() as tmp:
-        async with FakeTelegram() as tg, FakeExchange(("BTC", "ETH")) as ex:
-            bot = await start_bot(tg, ex, tmp)
-            try:
-                await warm(tg)
-                progress("one chat at a time")
-                alone: list[float] = []
-                for number in range(ROUNDS * 2):
-                    alone += await ask(
-                        tg, range(2_000 + number, 2_001 + number), "/risk BTC 10x long"
-                    )
-                progress("20 chats, each once a second, staggered")
-                spread = await staggered(tg, ROUNDS)
-                progress("20 chats at the same instant")
-                burst: list[float] = []
-                for number in range(WARM_UP_ROUNDS + ROUNDS):
-                    started = time.perf_counter()
-                    measured = await ask(
-                        tg, range(1_000, 1_000 + CHATS), f"/risk BTC {5 + number % 20}x long"
-                    )
-                    if number >= WARM_UP_ROUNDS:
-                        burst += measured
-                    await asyncio.sleep(max(0.0, ROUND_EVERY_S - (time.perf_counter() - started)))
-            finally:
-                bot.terminate()
-                await bot.wait()
+    async with warm_bot() as run:
+        tg = run.telegram
+        progress("one chat at a time")
+        alone: list[float] = []
+        for number in range(ROUNDS * 2):
+            alone += await ask(tg, range(2_000 + number, 2_001 + number), "/risk BTC 10x long")
+        progress("20 chats, each once a second, staggered")
+        spread = await staggered(tg, ROUNDS)
+        progress("20 chats at the same instant")
+        burst: list[float] = []
+        for number in range(WARM_UP_ROUNDS + ROUNDS):
+            started = time.perf_counter()
+            measured = await ask(
+                tg, range(1_000, 1_000 + CHATS), f"/risk BTC {5 + number % 20}x long"
+            )
+            if number >= WARM_UP_ROUNDS:
+                burst += measured
+            await asyncio.sleep(max(0.0, ROUND_EVERY_S - (time.perf_counter() - started)))
     for label, values in (
         ("one chat at a time", alone),
         ("20 concurrent chats, 1 command/s each, staggered", spread),

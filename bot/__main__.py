@@ -22,7 +22,8 @@ _COMMANDS = {
     "web": "commands only, by webhook (WEBHOOK_URL); run several behind a load balancer",
     "worker": "market data, alerts and schedules; one leader at a time (PostgreSQL advisory lock)",
     "migrate": "bring the database schema up to date and exit",
-    "check": "validate the settings, print them (secrets hidden) and exit",
+    "check": "validate every setting against the others and connect to the database; print the "
+    "settings (secrets hidden) and one line per problem; exit 2 when there is one",
 }
 _TERMINAL = {
     "risk": "the risk card of a position, from the venues' public APIs (e.g. risk BTC 10x long)",
@@ -123,31 +124,47 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_terminal(args)
     try:
         settings = load_settings()
-        if command == "check":
-            print(_describe(settings))
-            from bot.app import describe_map_scores
-
-            print(asyncio.run(describe_map_scores(settings)))
-            return 0
-        if command != "migrate":
-            settings.require_token()
     except SettingsError as exc:
-        print(f"liqguard: {exc}", file=sys.stderr)
-        return 2
+        return _refuse(str(exc).splitlines())
+    if command == "check":
+        return _check(settings)
+    if problems := settings.problems(command):
+        return _refuse(problems)
 
     # python-telegram-bot 22: durations as timedelta (RetryAfter.retry_after), no deprecation noise.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
     from bot.app import migrate_only, run
 
-    if command == "migrate":
-        asyncio.run(migrate_only(settings))
-        print("database is up to date")
-        return 0
     try:
-        asyncio.run(run(settings, command))
+        if command == "migrate":
+            asyncio.run(migrate_only(settings))
+            print("database is up to date")
+        else:
+            asyncio.run(run(settings, command))
     except SettingsError as exc:
-        print(f"liqguard: {exc}", file=sys.stderr)
-        return 2
+        return _refuse([str(exc)])
+    return 0
+
+
+def _refuse(problems: Sequence[str]) -> int:
+    """Print one line per problem and return exit status 2."""
+    for problem in problems:
+        print(f"liqguard: {problem}", file=sys.stderr)
+    return 2
+
+
+def _check(settings: Settings) -> int:
+    """`check`: the settings (secrets hidden), then every problem found; 2 when there is one."""
+    from bot.runtime.preflight import find_problems
+
+    print(_describe(settings))
+    problems = asyncio.run(find_problems(settings, "check"))
+    if problems:
+        return _refuse(problems)
+    from bot.app import describe_map_scores
+
+    print(asyncio.run(describe_map_scores(settings)))
+    print("no problems found")
     return 0
 
 

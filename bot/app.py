@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 from telegram import Bot
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, CommandHandler
 
 from bot import jobs
 from bot.alerts.engine import Alerts, start_alerts
@@ -36,12 +37,14 @@ from bot.maps.refit import MapRefit
 from bot.maps.score import MapScorer, load_score
 from bot.maps.service import LiquidationMapService
 from bot.market.backfill import Backfill, HistoryClient
-from bot.market.ingest import IngestConfig, Ingestor
+from bot.market.ingest import IngestConfig, Ingestor, venue_client
+from bot.market.listings import Listings, find_listings
 from bot.market.state import MarketState
 from bot.market.tiers import TierBook
 from bot.outbox.sender import Sender
 from bot.render.map_fit_text import render_score_line
 from bot.runtime.logs import configure_logging
+from bot.runtime.preflight import DATABASE_ERRORS, describe_database_error
 from bot.runtime.update_order import PerChatUpdateProcessor
 from bot.services import Services
 from bot.store import Store
@@ -60,6 +63,7 @@ from handlers import (
     alert_settings,
     basic,
     errors,
+    fallback,
     funding,
     liqs,
     maps,
@@ -75,6 +79,8 @@ __all__ = [
     "build_application",
     "build_services",
     "describe_map_scores",
+    "freeze_startup_heap",
+    "keep_listed_symbols",
     "migrate_only",
     "run",
     "start_updates",
@@ -102,7 +108,7 @@ async def build_services(
     maps = LiquidationMapService(store, tiers, ClusterModelConfig(), clock)
     desk = RiskDesk(
         market, store, tiers, maps.combined_map, default_venue=settings.default_venue,
-        venues=settings.venues, symbols=settings.symbols, clock=clock,
+        venues=settings.venues, symbols=settings.symbols, clock=clock, tier_times=tiers.fetched_at,
     )  # fmt: skip
     timezones = TimezoneBook(store, clock)
     watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
@@ -173,8 +179,19 @@ def build_application(services: Services) -> TelegramApp:
     app.add_handlers(funding.handlers(s.market, s.chats, scope, s.clock))
     app.add_handlers(maps.handlers(s.market, s.maps, s.chats, scope, s.clock))
     app.add_handlers(summaries.handlers(s.summaries, s.schedules, s.chats))
+    app.add_handlers(fallback.handlers(s.desk, s.chats, _known_commands(app)))  # last: what is left
     app.add_error_handler(errors.make_error_handler(settings.admin_chat_ids))
     return app
+
+
+def _known_commands(app: TelegramApp) -> list[str]:
+    """Every command a registered handler answers, in registration order."""
+    known: list[str] = []
+    for group in app.handlers.values():
+        for handler in group:
+            if isinstance(handler, CommandHandler):
+                known.extend(sorted(handler.commands))
+    return known
 
 
 class Worker:
@@ -211,10 +228,33 @@ class Worker:
         await self.sender_bot.shutdown()
 
 
+async def keep_listed_symbols(
+    settings: Settings, http: httpx.AsyncClient, clock: Clock = utc_now
+) -> tuple[Settings, Listings]:
+    """The settings with the coins no venue lists dropped (one warning line), and what each lists.
+
+    Raises:
+        SettingsError: not one of SYMBOLS is listed by a venue that answered.
+    """
+    clients = {
+        venue: venue_client(venue, settings.venue_urls(venue)[0], http, clock)
+        for venue in settings.venues
+    }
+    listings = await find_listings(clients, settings.symbols)
+    for venue, reason in listings.unanswered.items():
+        log.warning("could not list %s's instruments to check SYMBOLS (%s)", venue, reason)
+    if not listings.kept:
+        raise SettingsError(f"SYMBOLS: none of {','.join(settings.symbols)} is listed by a venue")
+    if warning := listings.warning():
+        log.warning("%s", warning)
+    return settings.model_copy(update={"symbols": list(listings.kept)}), listings
+
+
 async def start_worker(
     app: TelegramApp,
     services: Services,
     ingest_config: IngestConfig | None = None,
+    listings: Listings | None = None,
     *,
     ingestor: Ingestor | None = None,
     time_scale: float = 1.0,
@@ -228,7 +268,8 @@ async def start_worker(
     urls = {venue: settings.venue_urls(venue) for venue in settings.venues}
     ingestor = ingestor or Ingestor.for_venues(
         urls, settings.symbols, services.http, services.store, services.market,
-        clock=services.clock, config=ingest_config,
+        clock=services.clock, config=ingest_config, on_tiers=services.tiers.put,
+        listed=listings.by_venue if listings else None,
     )  # fmt: skip
     await ingestor.restore()
     await ingestor.start()
@@ -290,11 +331,24 @@ async def describe_map_scores(settings: Settings, now: datetime | None = None) -
         await store.close()
 
 
+def freeze_startup_heap() -> None:
+    """Move everything alive after start-up out of the garbage collector's sight (`gc.freeze`).
+
+    Modules, the Application, the store and the restored market are never garbage; left in view,
+    every full collection walked them all and paused the event loop for 200-250 ms, which was the
+    tail of a burst of /risk replies.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 async def migrate_only(settings: Settings) -> None:
     """Bring the schema up to date and return."""
     engine = create_engine(settings.database_url)
     try:
         await migrate(engine)
+    except DATABASE_ERRORS as error:
+        raise SettingsError(describe_database_error(settings.database_url, error)) from None
     finally:
         await engine.dispose()
 
@@ -309,13 +363,18 @@ async def run(settings: Settings, command: str) -> None:
     async with AsyncExitStack() as stack:
         http = httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0))
         stack.push_async_callback(http.aclose)
-        store = await Store.open(settings.database_url)
+        try:
+            store = await Store.open(settings.database_url)
+        except DATABASE_ERRORS as error:
+            raise SettingsError(describe_database_error(settings.database_url, error)) from None
         stack.push_async_callback(store.close)
+        settings, listings = await keep_listed_symbols(settings, http)
         services = await build_services(settings, http, store)
         app = build_application(services)
         if not await _initialize_when_reachable(app, settings, stop):
             return
         stack.push_async_callback(app.shutdown)
+        log.info("ready as @%s", app.bot.username)
         await app.start()
         stack.push_async_callback(app.stop)
         if command in ("run", "worker"):
@@ -323,7 +382,7 @@ async def run(settings: Settings, command: str) -> None:
             stack.push_async_callback(lock.release)
             if not await _lead_when_possible(lock, stop):
                 return
-            worker = await start_worker(app, services)
+            worker = await start_worker(app, services, listings=listings)
             stack.push_async_callback(worker.stop)
         if command == "web":
             assert app.job_queue is not None
@@ -332,6 +391,7 @@ async def run(settings: Settings, command: str) -> None:
             await basic.set_menus(app.bot)
             await start_updates(app, settings)
             stack.push_async_callback(_stop_updates, app)
+        freeze_startup_heap()
         log.info("liqguard %s started", command)
         await stop.wait()
         log.info("liqguard stopping")

@@ -7,9 +7,10 @@ a traceback.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["KNOWN_VENUES", "Settings", "SettingsError", "load_settings", "normalise_database_url"]
@@ -45,6 +46,16 @@ def normalise_database_url(url: str) -> str:
     if scheme not in drivers:
         raise ValueError(f"unsupported database '{scheme}://': use sqlite or postgresql")
     return f"{drivers[scheme]}://{rest}"
+
+
+def _require_url(value: str, schemes: tuple[str, ...]) -> str:
+    """`value` when it is an absolute URL with one of `schemes` and a host; else ValueError."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(
+            f"{value!r} is not a URL; it must start with {' or '.join(s + '://' for s in schemes)} and name a host"
+        )
+    return value.strip()
 
 
 def _split_csv(value: object) -> object:
@@ -128,6 +139,44 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown venue {value!r}; choose from {', '.join(KNOWN_VENUES)}")
         return value.lower()
 
+    @field_validator("telegram_api_base_url", *(f"{v}_rest_url" for v in KNOWN_VENUES))
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        return _require_url(value, ("https", "http"))
+
+    @field_validator(*(f"{v}_ws_url" for v in KNOWN_VENUES))
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        return _require_url(value, ("wss", "ws"))
+
+    @model_validator(mode="after")
+    def _default_venue_is_followed(self) -> Self:
+        """DEFAULT_VENUE left unset follows VENUES (its first); set, it must be one of them."""
+        if self.default_venue in self.venues:
+            return self
+        if "default_venue" not in self.model_fields_set:
+            self.default_venue = self.venues[0]
+            return self
+        raise ValueError(
+            f"{self.default_venue} is not one of VENUES={','.join(self.venues)}: "
+            f"set DEFAULT_VENUE to one of them or add {self.default_venue} to VENUES"
+        )
+
+    def problems(self, command: str) -> list[str]:
+        """What stops `command` (run, web, worker, check) from working, one line each."""
+        found = []
+        if command in ("run", "web", "worker", "check"):
+            try:
+                self.require_token()
+            except SettingsError as missing:
+                found.append(str(missing))
+        if command == "web" and not self.webhook_url:
+            found.append(
+                "WEBHOOK_URL is not set: the web process answers by webhook only; set it to the "
+                "public https:// address of this process, or run `python -m bot run` to long-poll"
+            )
+        return found
+
     @field_validator("webhook_url")
     @classmethod
     def _webhook(cls, value: str | None) -> str | None:
@@ -156,13 +205,13 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build `Settings`, turning validation errors into one clear `SettingsError` line."""
+    """Build `Settings`, turning validation errors into a `SettingsError` of one line per setting."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+            name = str(error["loc"][0]).upper() if error["loc"] else "DEFAULT_VENUE"
             message = str(error["msg"]).removeprefix("Value error, ")
             lines.append(f"invalid setting {name}: {message}")
-        raise SettingsError("; ".join(lines)) from None
+        raise SettingsError("\n".join(lines)) from None

@@ -28,7 +28,7 @@ def make_error_handler(admin_chat_ids: Sequence[int]) -> ErrorHandler:
     async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         error = context.error
         log.error("error while handling an update", exc_info=error)
-        summary = html.escape(f"{type(error).__name__}: {error}")[:500]
+        summary = html.escape(f"{type(error).__name__}: {error}"[:500])
         for chat_id in admin_chat_ids:
             try:
                 await context.bot.send_message(

@@ -14,6 +14,7 @@ from bot.chats.directory import ChatDirectory
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.desk.risk_desk import RiskDesk
 from bot.outbox.sender import is_not_modified
+from bot.render.limits import MAX_CALLBACK_BYTES, fit_callback_data
 from bot.render.risk_card import render_refusal, render_risk_card
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.positions import PositionArgs
@@ -34,11 +35,14 @@ def encode_refresh(card: RiskCard) -> str:
     """Callback data that re-asks the same position (entry and size fixed), within 64 bytes."""
     p, r = card.position, card.request
     wallet = f"{r.wallet_balance:g}" if r.wallet_balance is not None else ""
-    data = "|".join([
-        _PREFIX, p.symbol, str(p.side)[0], f"{p.leverage:g}", f"{p.entry_price:.10g}",
-        f"{p.quantity:.8g}", card.venue, str(p.margin_mode)[0], wallet,
-    ])  # fmt: skip
-    return data[:64]
+    for digits in (10, 8, 6):  # a cut payload would decode to another position: shorten the numbers
+        data = "|".join([
+            _PREFIX, p.symbol, str(p.side)[0], f"{p.leverage:g}", f"{p.entry_price:.{digits}g}",
+            f"{p.quantity:.{digits}g}", card.venue, str(p.margin_mode)[0], wallet,
+        ])  # fmt: skip
+        if len(data.encode()) <= MAX_CALLBACK_BYTES:
+            break
+    return fit_callback_data(data)
 
 
 def decode_refresh(data: str) -> PositionArgs | None:
@@ -78,7 +82,7 @@ async def answer_risk(
         return
     request = parse_position_args(words, desk.symbols)
     if isinstance(request, ArgsError):
-        await message.reply_text(request.text("risk"))
+        await message.reply_text(request.text("risk"), parse_mode=ParseMode.HTML)
         return
     answer = await desk.card(request)
     if isinstance(answer, DeskRefusal):

@@ -49,7 +49,7 @@ def make_summary(summaries: SummaryDesk, chats: ChatDirectory) -> Callback:
             return
         request = parse_summary_args(context.args or [], summaries.symbols)
         if isinstance(request, Usage):
-            await message.reply_text(request.text)
+            await message.reply_text(request.text, parse_mode=ParseMode.HTML)
             return
         await remember_chat(chats, update.effective_chat)
         timezone = await chats.timezone(message.chat_id)
@@ -123,7 +123,7 @@ def make_schedule(schedules: ScheduleBook, chats: ChatDirectory) -> Callback:
             return
         request = parse_schedule_args(context.args or [])
         if isinstance(request, Usage):
-            await message.reply_text(request.text)
+            await message.reply_text(request.text, parse_mode=ParseMode.HTML)
             return
         if message.chat.type in GROUP_TYPES:
             target = await _group_target(chats, update, context.bot, request)

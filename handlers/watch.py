@@ -20,6 +20,7 @@ from bot.chats.watches import WatchBook, WatchLimit
 from bot.commands.positions import ArgsError, parse_position_args
 from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
+from bot.render.limits import split_text
 from bot.render.watch_text import render_positions, render_removal, render_watch_added
 from bot.vocabulary.cards import DeskRefusal
 from bot.vocabulary.positions import watch_request
@@ -98,9 +99,15 @@ def make_positions(desk: RiskDesk, watches: WatchBook) -> Callback:
             return
         group = message.chat.type in GROUP_TYPES
         text, markup = await _positions_view(desk, watches, message.chat_id, group)
-        await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+        *first, last = split_text(text)  # 20 watches with long owner names pass 4,096 characters
+        for part in first:
+            await message.reply_text(part, parse_mode=ParseMode.HTML)
+        await message.reply_text(last, parse_mode=ParseMode.HTML, reply_markup=markup)
 
     return positions
+
+
+MAX_WATCH_DIGITS = 9
 
 
 def make_unwatch(watches: WatchBook) -> Callback:
@@ -112,7 +119,7 @@ def make_unwatch(watches: WatchBook) -> Callback:
         if message is None:
             return
         raw = (context.args or [""])[0].lstrip("#")
-        if not raw.isdigit():
+        if not raw.isdigit() or len(raw) > MAX_WATCH_DIGITS:  # no watch has a 5,000-digit number
             await message.reply_text(
                 "Which one? Give its number from /positions.\nExample: /unwatch 3"
             )
@@ -148,7 +155,8 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
         stale = removal.outcome == "missing" and _still_shows(query.message, query.data)
         if removal.outcome == "removed" or stale:
             group = chat.type in GROUP_TYPES
-            await edit_in_place(query, *await _positions_view(desk, watches, chat.id, group))
+            text, markup = await _positions_view(desk, watches, chat.id, group)
+            await edit_in_place(query, split_text(text)[-1], markup)  # the part under the buttons
 
     return remove
 

@@ -24,6 +24,7 @@ __all__ = [
     "distance_sigmas",
     "max_safe_leverage",
     "realized_volatility",
+    "safe_level",
     "touch_probability",
 ]
 
@@ -113,6 +114,39 @@ def distance_sigmas(mark_price: float, level_price: float, side: Side, daily_vol
     return side.sign * math.log(mark_price / level_price) / daily_vol
 
 
+def safe_level(
+    mark_price: float,
+    sign: int,
+    daily_vol: float,
+    bounds: Sequence[tuple[float, float]],
+    *,
+    min_distance_pct: float = 0.0,
+) -> float:
+    """The liquidation level nearest the mark that keeps every ``(probability, horizon_days)`` touch
+    bound and lies at least ``min_distance_pct`` from the mark; ``sign`` is +1 long, −1 short.
+
+        a* = max(σ·√T_k·Φ⁻¹(1 − p_k/2) over the bounds, distance term),   LP* = mark·e^(−sign·a*)
+
+    with the distance term ``−ln(1 − d)`` for a long (``d`` a fraction) and ``ln(1 + d)`` for a short.
+
+    >>> round(safe_level(100, 1, 0.03, [(0.01, 1.0)], min_distance_pct=5.0), 2)
+    92.56
+    """
+    for probability, horizon_days in bounds:
+        if not 0 < probability < 1:
+            raise InvalidInputError("The touch probability bound must be between 0 and 1.")
+        require_positive("horizon", horizon_days)
+    if not 0 <= min_distance_pct < 100:
+        raise InvalidInputError("The least distance must be between 0 % and 100 %.")
+    touch = [
+        NormalDist().inv_cdf(1 - probability / 2) * daily_vol * math.sqrt(horizon_days)
+        for probability, horizon_days in bounds
+    ]
+    fraction = min_distance_pct / 100
+    distance = -math.log(1 - fraction) if sign > 0 else math.log(1 + fraction)
+    return mark_price * math.exp(-sign * max([distance, *touch]))
+
+
 def max_safe_leverage(
     position: Position,
     table: TierTable,
@@ -122,12 +156,16 @@ def max_safe_leverage(
     max_touch_probability: float = 0.01,
     horizon_days: float = 1.0,
     taker_fee_rate: float | None = None,
+    min_distance_pct: float = 0.0,
+    more_bounds: Sequence[tuple[float, float]] = (),
 ) -> float | None:
     """Highest leverage for this position's side and size whose liquidation price keeps the chance of
-    touching it within ``horizon_days`` at or below ``max_touch_probability``.
+    touching it within ``horizon_days`` at or below ``max_touch_probability`` (and within each
+    ``(probability, horizon_days)`` of ``more_bounds``), at least ``min_distance_pct`` from the mark.
 
-    The touch probability falls as the level moves away, so the bound sets a least log distance
-    ``a* = σ·√T·Φ⁻¹(1 − p/2)`` and a level ``LP* = mark·e^(−s·a*)``. The margin that puts the
+    The touch probability falls as the level moves away, so each bound sets a least log distance
+    ``a* = σ·√T·Φ⁻¹(1 − p/2)``; the distance sets ``−ln(1 − d)`` below the mark for a long, ``ln(1 + d)``
+    above it for a short; the farthest of them gives the level ``LP* = mark·e^(−s·a*)``. The margin that puts the
     liquidation price exactly there solves the venue's equation (see `risk.liquidation`) for ``WB``:
 
         WB* = Q·LP*·(mmr + f) − cum − s·Q·(LP* − EP)       Binance, Hyperliquid, OKX, Bybit cross
@@ -153,8 +191,10 @@ def max_safe_leverage(
     if not 0 < max_touch_probability < 1:
         raise InvalidInputError("The touch probability bound must be between 0 and 1.")
     s, q, ep = position.sign, position.quantity, position.entry_price
-    z = NormalDist().inv_cdf(1 - max_touch_probability / 2)
-    level = mark_price * math.exp(-s * z * daily_vol * math.sqrt(horizon_days))
+    level = safe_level(
+        mark_price, s, daily_vol, [(max_touch_probability, horizon_days), *more_bounds],
+        min_distance_pct=min_distance_pct,
+    )  # fmt: skip
     if position.venue is Venue.BYBIT and position.margin_mode is MarginMode.ISOLATED:
         tier = table.tier_for(q, ep)
         wallet = (q * ep * tier.mmr - tier.cum) + s * q * (ep - level)

@@ -14,6 +14,11 @@ safe       anything else, including a position that cannot be liquidated
 
 The distance thresholds match the default alert ladder (10 %, 5 %, 2 %); without a volatility only
 the distance rules apply.
+
+One rule gives both the verdict and the safe leverage: ``max_safe_leverage`` is the highest leverage
+whose liquidation price passes every caution rule (at least 5 % away, 24 h touch under 1 %, 7-day touch
+under 25 %), so a position at or under it reads safe and one over it does not. For a cross position
+the leverage that matters is the effective one, notional ÷ wallet (``effective_leverage``).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from risk.liquidation import distance_pct, liquidation_price
 from risk.odds import distance_sigmas, max_safe_leverage, touch_probability
 from risk.position import Position, require_positive
 from risk.tiers import Tier, TierTable
-from risk.venues import Side, parse_side
+from risk.venues import MarginMode, Side, parse_side
 
 __all__ = [
     "CAUTION_DISTANCE_PCT",
@@ -131,6 +136,7 @@ class RiskReport:
     touch_probability_7d: float | None
     max_safe_leverage: float | None
     max_touch_probability: float
+    effective_leverage: float
     funding: FundingCost
     seconds_to_next_funding: float
     clusters: tuple[Cluster, ...]
@@ -142,7 +148,10 @@ class RiskReport:
 
 
 def judge(
-    distance: float | None, touch_24h: float | None, touch_7d: float | None
+    distance: float | None,
+    touch_24h: float | None,
+    touch_7d: float | None,
+    caution_24h: float = CAUTION_TOUCH_24H,
 ) -> tuple[Verdict, str]:
     """The verdict and its reason for a distance (percent of mark) and touch probabilities."""
     if distance is None:
@@ -162,7 +171,7 @@ def judge(
             Verdict.CAUTION,
             f"liquidation is less than {CAUTION_DISTANCE_PCT:g}% away",
         ),
-        (p24 >= CAUTION_TOUCH_24H, Verdict.CAUTION, f"{p24:.1%} chance of touching it within 24h"),
+        (p24 >= caution_24h, Verdict.CAUTION, f"{p24:.1%} chance of touching it within 24h"),
         (
             p7d >= CAUTION_TOUCH_7D,
             Verdict.CAUTION,
@@ -218,6 +227,8 @@ def _odds(
         daily_vol=vol,
         max_touch_probability=max_touch_probability,
         taker_fee_rate=taker_fee_rate,
+        min_distance_pct=CAUTION_DISTANCE_PCT,
+        more_bounds=((CAUTION_TOUCH_7D, 7.0),),
     )
     if liquidation is None:
         return None, None, None, safe
@@ -226,6 +237,14 @@ def _odds(
         return sigmas, 1.0, 1.0, safe
     p24 = touch_probability(mark, liquidation, vol, 1.0)
     return sigmas, p24, touch_probability(mark, liquidation, vol, 7.0), safe
+
+
+def _effective_leverage(position: Position) -> float:
+    """Notional ÷ the money backing it: the wallet in cross margin, else the stated leverage."""
+    wallet = position.wallet_balance
+    if position.margin_mode is MarginMode.CROSS and wallet is not None and wallet > 0:
+        return position.quantity * position.entry_price / wallet
+    return position.leverage
 
 
 def assess(
@@ -259,7 +278,7 @@ def assess(
         taker_fee_rate=taker_fee_rate,
         max_touch_probability=max_touch_probability,
     )
-    verdict, reason = judge(distance, p24, p7d)
+    verdict, reason = judge(distance, p24, p7d, max_touch_probability)
     gap = clusters_between(clusters or (), mark, lp, position.side)
     age = max(0.0, (now - market.as_of).total_seconds())
     return RiskReport(
@@ -279,6 +298,7 @@ def assess(
         touch_probability_7d=p7d,
         max_safe_leverage=safe,
         max_touch_probability=max_touch_probability,
+        effective_leverage=_effective_leverage(position),
         funding=funding_cost(
             position.side,
             position.quantity,

@@ -195,11 +195,13 @@ class TierTable:
 
 
 def normalise_symbol(symbol: str) -> str:
-    """The base asset of a symbol: ``btc``, ``BTCUSDT``, ``BTC-USDT-SWAP`` and ``BTC/USDT`` → ``BTC``."""
+    """The base asset of a symbol: ``btc``, ``BTCUSDT``, ``BTC-USDT-SWAP``, ``BTC/USDT``, ``BTC-PERP``
+    and ``BTCPERP`` → ``BTC``. The one reader of a coin's spelling: commands read coins through it too
+    (`bot.vocabulary.symbols`)."""
     word = symbol.strip().upper()
     for sep in ("-", "/", ":"):
         word = word.split(sep, 1)[0]
-    for quote in ("USDT", "USDC"):
+    for quote in ("USDT", "USDC", "PERP"):
         if word.endswith(quote) and len(word) > len(quote):
             return word[: -len(quote)]
     return word

@@ -115,3 +115,52 @@ async def test_unreachable_bot_api_waits_and_stops_cleanly(tmp_path: Path) -> No
     assert process.returncode == 0
     assert b"Traceback" not in line + rest
     assert b"secret-token-value" not in line + rest
+
+
+def test_check_finds_every_problem_one_line_each(tmp_path: Path) -> None:
+    """`check` without a token and with a bad URL exits 2 with one line per problem."""
+    result = _run(["check"], tmp_path, BINANCE_REST_URL="notaurl", OKX_WS_URL="https://x")
+    assert result.returncode == 2
+    binance = (
+        "liqguard: invalid setting BINANCE_REST_URL: 'notaurl' is not a URL; it must start with "
+        "https:// or http:// and name a host"
+    )
+    okx = (
+        "liqguard: invalid setting OKX_WS_URL: 'https://x' is not a URL; it must start with wss:// "
+        "or ws:// and name a host"
+    )
+    assert result.stderr.splitlines() == [binance, okx]
+
+
+def test_check_without_token_exits_2(tmp_path: Path) -> None:
+    """`check` is where a missing token is found before a deploy: status 2, one line."""
+    result = _run(["check"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("liqguard: TELEGRAM_BOT_TOKEN is not set")
+    assert len(result.stderr.splitlines()) == 1
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable_postgres_is_one_line_for_check_migrate_and_run(tmp_path: Path) -> None:
+    """An unreachable PostgreSQL is one line naming the host and what to check, status 2."""
+    url = f"postgresql://liqguard@127.0.0.1:{_closed_port()}/liqguard"
+    for command in ("check", "migrate", "run"):
+        result = _run([command], tmp_path, TELEGRAM_BOT_TOKEN="1:x", DATABASE_URL=url)
+        assert result.returncode == 2, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+        [line] = result.stderr.splitlines()
+        assert line.startswith("liqguard: cannot connect to the database at 127.0.0.1:")
+        assert line.endswith("check DATABASE_URL, that PostgreSQL runs there and accepts this user")
+
+
+def test_web_without_webhook_url_refuses_to_start(tmp_path: Path) -> None:
+    """`web` without WEBHOOK_URL refuses with one line instead of long-polling quietly."""
+    result = _run(["web"], tmp_path, TELEGRAM_BOT_TOKEN="1:x")
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("liqguard: WEBHOOK_URL is not set")

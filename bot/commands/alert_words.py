@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from zoneinfo import available_timezones
 
+from bot.render.limits import quote_input
 from bot.render.settings_text import SETTINGS_USAGE
 from bot.vocabulary.alert_settings import AlertSettings, parse_clock
 
@@ -101,5 +102,5 @@ def apply_words(
         return replace(settings, topic_id=thread_id), timezone
     change = _CHANGES.get(words[0].lower())
     if change is None:
-        return f"I did not understand '{words[0]}'.\n{SETTINGS_USAGE}"
+        return f"I did not understand '{quote_input(words[0], html=False)}'.\n{SETTINGS_USAGE}"
     return change(settings, timezone, list(words[1:]))

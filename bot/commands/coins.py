@@ -6,17 +6,13 @@ not a tracked coin yields a `CoinError`: one line naming it, the closest tracked
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+from bot.render.limits import quote_input
+from bot.vocabulary.symbols import closest_symbols, read_symbol
 
 __all__ = ["CoinError", "read_coin", "require_coin"]
-
-_QUOTE_SUFFIXES = (  # longest first, so BTC-USDT-SWAP loses "-USDT-SWAP", not "SWAP"
-    "-USDT-SWAP", "-USD-SWAP", "-USDT", "-USDC", "/USDT", "/USDC", "-PERP", "/USD", "-USD",
-    "USDT", "USDC", "PERP",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,14 +20,6 @@ class CoinError:
     """Why the argument is not a coin, as one HTML-safe line for the user."""
 
     text: str
-
-
-def _normalise(word: str) -> str:
-    upper = word.upper()
-    for suffix in _QUOTE_SUFFIXES:
-        if upper.endswith(suffix) and len(upper) > len(suffix):
-            return upper.removesuffix(suffix)
-    return upper
 
 
 def _example(command: str, tracked: Sequence[str]) -> str:
@@ -53,9 +41,9 @@ def read_coin(
         return None
     if len(args) > 1:
         return CoinError(f"Give one coin. {example}")
-    coin = _normalise(args[0])
-    if coin in tracked:
+    coin = read_symbol(args[0], tracked)
+    if coin is not None:
         return coin
-    close = difflib.get_close_matches(coin, list(tracked), n=3, cutoff=0.4)
+    close = closest_symbols(args[0], tracked)
     hint = f"closest: {', '.join(close)}" if close else f"tracked: {', '.join(tracked)}"
-    return CoinError(f"'{escape(args[0][:20])}' is not a coin I track ({hint}). {example}")
+    return CoinError(f"'{quote_input(args[0])}' is not a coin I track ({hint}). {example}")

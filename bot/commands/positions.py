@@ -18,13 +18,14 @@ A word it cannot read yields an `ArgsError` that names the word and carries a co
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from bot.render.limits import quote_input
 from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.symbols import closest_symbols, looks_like_symbol, read_symbol
 
 __all__ = [
     "ArgsError",
@@ -49,20 +50,6 @@ SIDE_WORDS = {
     "s": "short",
     "sell": "short",
 }
-_QUOTE_SUFFIXES = (  # longest first, so BTC-USDT-SWAP loses "-USDT-SWAP", not "SWAP"
-    "-USDT-SWAP",
-    "-USD-SWAP",
-    "-USDT",
-    "-USDC",
-    "/USDT",
-    "/USDC",
-    "-PERP",
-    "/USD",
-    "-USD",
-    "USDT",
-    "USDC",
-    "PERP",
-)
 _NUMBER = r"(\d+(?:[.,]\d+)*)(k|m)?"
 _LEVERAGE = re.compile(rf"^(?:x{_NUMBER}|{_NUMBER}x)$")
 _DOLLARS = re.compile(rf"^(?:\${_NUMBER}|{_NUMBER}\$)$")
@@ -102,15 +89,6 @@ def _number(text: str) -> float | None:
     return value * {"k": 1e3, "m": 1e6, None: 1.0}[suffix]
 
 
-def _symbol(word: str, tracked: Sequence[str]) -> str | None:
-    upper = word.upper()
-    for suffix in _QUOTE_SUFFIXES:
-        if upper.endswith(suffix) and len(upper) > len(suffix):
-            upper = upper.removesuffix(suffix)
-            break
-    return upper if upper in tracked else None
-
-
 class _Reader:
     """Consumes the words one by one into a partly filled request."""
 
@@ -119,21 +97,33 @@ class _Reader:
         self.tracked = tracked
         self.i = 0
         self.found: dict[str, object] = {}
+        self.said: dict[str, str] = {}
+
+    def peek(self) -> str:
+        """The word after the current one ("" at the end)."""
+        return self.words[self.i + 1] if self.i + 1 < len(self.words) else ""
 
     def value_after(self, keyword: str) -> float:
         self.i += 1
         if self.i >= len(self.words):
-            raise _WordError(f"'{keyword}' needs a number after it")
+            raise _WordError(f"'{quote_input(keyword)}' needs a number after it")
         raw = self.words[self.i].lstrip("$").rstrip("$")
         value = _number(raw)
         if value is None:
-            raise _WordError(f"'{keyword} {self.words[self.i]}' is not a number")
+            raise _WordError(f"'{quote_input(keyword + ' ' + self.words[self.i])}' is not a number")
         return value
 
     def put(self, key: str, value: object, word: str) -> None:
         if key in self.found and self.found[key] != value:
-            raise _WordError(f"two {key.replace('_', ' ')}s given ('{word}')")
+            name = _NAMES.get(key, key.replace("_", " "))
+            raise _WordError(
+                f"two {name}s given: '{quote_input(self.said[key])}' and '{quote_input(word)}'"
+            )
         self.found[key] = value
+        self.said[key] = word
+
+
+_NAMES = {"symbol": "coin", "entry_price": "entry price", "notional_usd": "notional size"}
 
 
 class _WordError(Exception):
@@ -146,7 +136,7 @@ def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
     elif lower.startswith("@"):
         value = _number(lower[1:])
         if value is None:
-            raise _WordError(f"'{word}' is not a price")
+            raise _WordError(f"'{quote_input(word)}' is not a price")
         reader.put("entry_price", value, word)
     elif lower == "size":
         nxt = reader.words[reader.i + 1] if reader.i + 1 < len(reader.words) else ""
@@ -158,16 +148,13 @@ def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
         reader.put("wallet_balance", reader.value_after(word), word)
     elif lower == "on":
         reader.i += 1
-        venue = (
-            VENUE_ALIASES.get(reader.words[reader.i].lower())
-            if reader.i < len(reader.words)
-            else None
-        )
+        named = reader.words[reader.i] if reader.i < len(reader.words) else ""
+        venue = VENUE_ALIASES.get(named.lower())
         if venue is None:
-            raise _WordError(
-                f"unknown venue after 'on'; choose from {', '.join(sorted(set(VENUE_ALIASES.values())))}"
-            )
-        reader.put("venue", venue, word)
+            choices = ", ".join(sorted(set(VENUE_ALIASES.values())))
+            after = f"'{quote_input(named)}' after 'on'" if named else "nothing after 'on'"
+            raise _WordError(f"{after} is not a venue; choose from {choices}")
+        reader.put("venue", venue, named)
     else:
         return False
     return True
@@ -190,23 +177,55 @@ def _read_word(reader: _Reader, word: str) -> None:
         raw = lower.strip("$")
         reader.put("notional_usd", _number(raw), word)
     elif (value := _number(lower)) is not None:
-        if value > _MAX_BARE_LEVERAGE:
-            raise _WordError(f"'{word}' is not a leverage; for an entry price write @ {word}")
-        reader.put("leverage", value, word)
-    elif (symbol := _symbol(word, reader.tracked)) is not None:
+        _read_bare_number(reader, value, word)
+    elif (symbol := read_symbol(word, reader.tracked)) is not None:
         reader.put("symbol", symbol, word)
     else:
-        raise _WordError(_unknown_word(word, reader.tracked))
+        raise _WordError(_unknown_word(word, reader))
 
 
-def _unknown_word(word: str, tracked: Sequence[str]) -> str:
-    if re.fullmatch(r"[A-Za-z][A-Za-z0-9/-]{1,20}", word):
-        close = difflib.get_close_matches(word.upper(), list(tracked), n=3, cutoff=0.4)
-        hint = (
-            f"; did you mean {' or '.join(close)}?" if close else f"; tracked: {', '.join(tracked)}"
+def _read_bare_number(reader: _Reader, value: float, word: str) -> None:
+    """A number on its own: coins when a coin follows (`0.5 BTC`), else the leverage (`10`)."""
+    coin = read_symbol(reader.peek(), reader.tracked)
+    if coin is not None:
+        reader.put("quantity", value, f"{word} {reader.peek()}")
+        reader.i += 1
+        reader.put("symbol", coin, reader.words[reader.i])
+        return
+    if value > _MAX_BARE_LEVERAGE:
+        shown = quote_input(word)
+        raise _WordError(f"'{shown}' is not a leverage; for an entry price write @ {shown}")
+    if "leverage" in reader.found and reader.found["leverage"] != value:
+        shown = quote_input(word)
+        raise _WordError(
+            f"'{shown}' after the leverage {quote_input(reader.said['leverage'])}: for a size in "
+            f"coins write size {shown} (or {shown} {reader.found.get('symbol', 'BTC')}), "
+            f"for an entry price @ {shown}"
         )
-        return f"'{word}' is not a coin I track{hint}"
-    return f"I did not understand '{word}'"
+    reader.put("leverage", value, word)
+
+
+def _unknown_word(word: str, reader: _Reader) -> str:
+    shown = quote_input(word)
+    if looks_like_symbol(word) and "symbol" not in reader.found:
+        close = closest_symbols(word, reader.tracked)
+        tracked = ", ".join(reader.tracked)
+        hint = f"; did you mean {' or '.join(close)}?" if close else f"; tracked: {tracked}"
+        return f"'{shown}' is not a coin I track{hint}"
+    return f"I did not understand '{shown}'"
+
+
+def _example_from(found: dict[str, object], example: str) -> str:
+    """`example` with the coin, leverage and side that were read: `/risk 10x ETH` → `ETH 10x long …`.
+
+    Every example starts with those three words (`EXAMPLE`, the watch example).
+    """
+    coin, leverage, side, *rest = example.split()
+    read = found.get("leverage")
+    if isinstance(read, float) and 1 <= read <= 100:
+        leverage = f"{read:g}x"
+    head = [str(found.get("symbol", coin)), leverage, str(found.get("side", side))]
+    return " ".join(head + rest)
 
 
 def parse_position_args(
@@ -223,10 +242,20 @@ def parse_position_args(
     return _complete(reader.found, example)
 
 
+_MISSING = {
+    "symbol": "coin (BTC, ETH…)",
+    "leverage": "leverage (10x)",
+    "side": "side (long or short)",
+}
+
+
 def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsError:
     missing = [name for name in ("symbol", "leverage", "side") if name not in found]
     if missing:
-        return ArgsError(f"missing {', '.join(missing)}", example)
+        return ArgsError(
+            f"missing {' and '.join(_MISSING[name] for name in missing)}",
+            _example_from(found, example),
+        )
     for key in (
         "leverage",
         "entry_price",

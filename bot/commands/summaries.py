@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
 from typing import Literal
 
+from bot.render.limits import quote_input
 from bot.render.schedule_text import SCHEDULE_USAGE
 from bot.summaries.timetable import CADENCES
 from bot.vocabulary.alert_settings import parse_clock
+from bot.vocabulary.symbols import read_symbol
 
 __all__ = [
     "SUMMARY_USAGE",
@@ -64,19 +65,11 @@ class ScheduleRequest:
     chart: bool = False
 
 
-def _coin(word: str, symbols: Sequence[str]) -> str | None:
-    upper = word.upper()
-    for suffix in ("USDT", "USDC", "-PERP", "PERP"):
-        if upper.endswith(suffix) and len(upper) > len(suffix):
-            upper = upper.removesuffix(suffix)
-    return upper if upper in symbols else None
-
-
 def parse_summary_args(words: Sequence[str], symbols: Sequence[str]) -> SummaryRequest | Usage:
     """`[COIN] [chart]` in any order."""
     symbol, chart = None, False
     for word in words:
-        coin = _coin(word, symbols)
+        coin = read_symbol(word, symbols)
         if word.lower() == "chart" and not chart:
             chart = True
         elif coin is not None and symbol is None:
@@ -84,7 +77,7 @@ def parse_summary_args(words: Sequence[str], symbols: Sequence[str]) -> SummaryR
         else:
             tracked = ", ".join(symbols)
             return Usage(
-                f"I did not understand '{escape(word[:20])}' (coins: {tracked}).\n{SUMMARY_USAGE}"
+                f"I did not understand '{quote_input(word)}' (coins: {tracked}).\n{SUMMARY_USAGE}"
             )
     return SummaryRequest(symbol, chart)
 
@@ -112,7 +105,7 @@ def parse_schedule_args(words: Sequence[str]) -> ScheduleRequest | Usage:
         )
     if first not in CADENCES:
         return Usage(
-            f"'{escape(first[:20])}' is not a cadence (hourly, 4h or daily).\n{SCHEDULE_USAGE}"
+            f"'{quote_input(first)}' is not a cadence (hourly, 4h or daily).\n{SCHEDULE_USAGE}"
         )
     chart = "chart" in (w.lower() for w in rest)
     times = [w for w in rest if w.lower() != "chart"]

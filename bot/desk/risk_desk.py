@@ -35,10 +35,16 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DEFAULT_MARGIN_USD = 1_000.0
+WALLET_NEEDS_CROSS = (
+    "wallet counts in cross margin only: read as isolated; add 'cross' to back the position "
+    "with the wallet"
+)
 _VOL_CANDLES = 200
 _VOL_TTL = timedelta(minutes=5)
 
 TierProvider = Callable[[str, str], TierTable]
+TierTimes = Callable[[str, str], datetime | None]
+"""`(venue, symbol) -> when the table in force was fetched`; None for the bundled table."""
 MapProvider = Callable[[str], LiquidationMap]
 """`symbol -> map`: the modeled map of every venue combined (one price, one cascade)."""
 
@@ -58,12 +64,14 @@ class RiskDesk:
         symbols: Sequence[str],
         clock: Clock,
         candle_interval_s: int = 3600,
+        tier_times: TierTimes | None = None,
     ) -> None:
         self._market, self._store, self._tiers, self._maps = market, store, tiers, maps
         self.default_venue, self.venues, self.symbols = default_venue, tuple(venues), tuple(symbols)
         self._clock = clock
         self._candle_interval_s = candle_interval_s
-        self._vol: dict[tuple[str, str], tuple[datetime, float | None]] = {}
+        self._tier_times = tier_times
+        self._vol: dict[tuple[str, str], tuple[datetime, float | None, int]] = {}
 
     async def card(self, request: PositionArgs) -> RiskCard | DeskRefusal:
         """The full risk card for `request`, or why there is none."""
@@ -112,6 +120,10 @@ class RiskDesk:
             last_hour=self._market.totals("1h", request.symbol, now),
             cumulative_same_side_usd=_cumulative(liq_map, report),
             warnings=_warnings(quote, venue, request.symbol),
+            notes=_notes(request),
+            volatility_closes=self._vol.get((venue, request.symbol), (now, None, 0))[2],
+            candle_interval_s=self._candle_interval_s,
+            tiers_fetched_at=self._tier_times(venue, request.symbol) if self._tier_times else None,
         )
 
     async def _snapshot(
@@ -147,7 +159,7 @@ class RiskDesk:
             vol = None
         if vol is not None and (not math.isfinite(vol) or vol <= 0):
             vol = None
-        self._vol[(venue, symbol)] = (now, vol)
+        self._vol[(venue, symbol)] = (now, vol, len(candles) if vol is not None else 0)
         return vol
 
 
@@ -194,6 +206,13 @@ def _cumulative(liq_map: LiquidationMap, report: RiskReport) -> float:
     if str(report.position.side) == "long":
         return cumulative_long_down_to(liq_map, report.mark_price, level)
     return cumulative_short_up_to(liq_map, report.mark_price, level)
+
+
+def _notes(request: PositionArgs) -> tuple[str, ...]:
+    """How a request that reads two ways was read."""
+    if request.wallet_balance is not None and request.margin_mode != "cross":
+        return (WALLET_NEEDS_CROSS,)
+    return ()
 
 
 def _warnings(quote: LiveQuote | None, venue: str, symbol: str) -> tuple[str, ...]:

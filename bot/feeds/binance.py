@@ -302,6 +302,11 @@ class BinanceClient:
         self._base = base_url.rstrip("/")
         self._intervals_h: dict[str, float] = {}
 
+    async def list_coins(self) -> set[str]:
+        """Every coin with a USDⓈ-M perpetual (one `premiumIndex` call)."""
+        items = await request_json(self._http, VENUE, f"{self._base}/fapi/v1/premiumIndex")
+        return {coin for item in items if (coin := coin_of(str(item["symbol"]))) is not None}
+
     async def fetch_snapshots(self, coins: Iterable[str]) -> list[VenueSnapshot]:
         """Mark, index, funding and open interest of each coin (1 + one call per coin)."""
         tracked = frozenset(coins)

@@ -259,6 +259,15 @@ class BybitClient:
             rate_limit_statuses=RATE_LIMIT_STATUSES,
         )
 
+    async def list_coins(self) -> set[str]:
+        """Every coin with a USDT linear perpetual (one `tickers` call)."""
+        body = await self._get("/v5/market/tickers", {"category": "linear"})
+        return {
+            coin_of(item["symbol"])
+            for item in _result(body)["list"]
+            if str(item["symbol"]).endswith("USDT")
+        }
+
     async def fetch_snapshots(self, coins: Iterable[str]) -> list[VenueSnapshot]:
         """Mark, index, funding and open interest of each coin (one call for all)."""
         body = await self._get("/v5/market/tickers", {"category": "linear"})

@@ -230,6 +230,11 @@ class HyperliquidClient:
     async def _info(self, body: dict[str, Any]) -> Any:
         return await request_json(self._http, VENUE, self._url, body=body)
 
+    async def list_coins(self) -> set[str]:
+        """Every coin listed and not delisted (one `metaAndAssetCtxs` call)."""
+        meta, _contexts = await self._info({"type": "metaAndAssetCtxs"})
+        return {str(a["name"]) for a in meta["universe"] if not a.get("isDelisted")}
+
     async def fetch_snapshots(self, coins: Iterable[str]) -> list[VenueSnapshot]:
         """Mark, oracle, funding and open interest of each coin (one call for all)."""
         body = await self._info({"type": "metaAndAssetCtxs"})

@@ -290,6 +290,11 @@ class OkxClient:
         self.contract_values.update(parse_instruments(body))
         return self.contract_values
 
+    async def list_coins(self) -> set[str]:
+        """Every coin with a USDT/USDC swap (one `mark-price` call)."""
+        body = await self._get("/api/v5/public/mark-price", {"instType": "SWAP"})
+        return {coin for item in _envelope(body) if (coin := coin_of(item["instId"])) is not None}
+
     async def fetch_snapshots(self, coins: Iterable[str]) -> list[VenueSnapshot]:
         """Mark, funding and open interest of each coin (two calls for all, one per coin)."""
         marks_body = await self._get("/api/v5/public/mark-price", {"instType": "SWAP"})

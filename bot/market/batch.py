@@ -31,6 +31,7 @@ class EventBatcher:
         self._pending: deque[LiquidationEvent] = deque(maxlen=max_pending)
         self._tiers: dict[tuple[str, str], StoredTierTable] = {}
         self._wake = asyncio.Event()
+        self._stopping = False
         self.written = 0
         self.failures = 0
 
@@ -73,10 +74,20 @@ class EventBatcher:
         return len(batch)
 
     async def run(self) -> None:
-        """Flush forever (until cancelled); a final flush is `stop()`'s job."""
-        while True:
+        """Flush every interval (or when the batch is full) until `stop`, then flush once more.
+
+        It is stopped, not cancelled: a write cut off half way would leave a database connection
+        neither used nor returned.
+        """
+        while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self._interval_s):
                     await self._wake.wait()
             self._wake.clear()
             await self.flush()
+        await self.flush()
+
+    def stop(self) -> None:
+        """Ask `run` to finish after its current write."""
+        self._stopping = True
+        self._wake.set()

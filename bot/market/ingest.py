@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 import httpx
 
@@ -29,10 +29,21 @@ from bot.vocabulary.backoff import Backoff
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Candle, StoredTierTable, VenueSnapshot
 
-__all__ = ["IngestConfig", "IngestReport", "Ingestor", "PollKind", "VenueClient"]
+__all__ = [
+    "IngestConfig",
+    "IngestReport",
+    "Ingestor",
+    "PollKind",
+    "TierListener",
+    "VenueClient",
+    "venue_client",
+]
 
 logger = logging.getLogger(__name__)
 PollKind = Literal["snapshots", "candles", "tiers"]
+T = TypeVar("T")
+TierListener = Callable[[list[StoredTierTable]], None]
+"""Told of tier tables as they arrive (fetched or pushed), to put them in force at once."""
 
 
 class VenueClient(Protocol):
@@ -80,6 +91,24 @@ class IngestReport:
     skipped: dict[str, datetime] = field(default_factory=dict)
 
 
+AnyVenueClient = (
+    binance.BinanceClient | bybit.BybitClient | okx.OkxClient | hyperliquid.HyperliquidClient
+)
+
+
+def venue_client(
+    venue: str, rest_url: str, http: httpx.AsyncClient, clock: Clock
+) -> AnyVenueClient:
+    """The REST client of one venue (binance, bybit, okx, hyperliquid) on `rest_url`."""
+    if venue == "binance":
+        return binance.BinanceClient(http, rest_url)
+    if venue == "bybit":
+        return bybit.BybitClient(http, rest_url)
+    if venue == "okx":
+        return okx.OkxClient(http, rest_url)
+    return hyperliquid.HyperliquidClient(http, rest_url, clock)
+
+
 class Ingestor:
     """Owns the venue clients and streams; writes to the store and the market state."""
 
@@ -93,8 +122,12 @@ class Ingestor:
         symbols: Sequence[str],
         clock: Clock,
         config: IngestConfig | None = None,
+        on_tiers: TierListener | None = None,
+        venue_symbols: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.config = config or IngestConfig()
+        self._on_tiers = on_tiers
+        self._venue_symbols = dict(venue_symbols or {})
         self.store, self.market, self.clients = store, market, dict(clients)
         self.symbols = tuple(symbols)
         self._clock = clock
@@ -113,6 +146,8 @@ class Ingestor:
             for spec in streams
         ]
         self._tasks: list[asyncio.Task[None]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._writes: set[asyncio.Future[Any]] = set()
         self._gap_ids: dict[tuple[str, str], int] = {}
         self._not_before: dict[tuple[str, PollKind], datetime] = {}
         self._failures: dict[tuple[str, PollKind], int] = {}
@@ -128,27 +163,35 @@ class Ingestor:
         *,
         clock: Clock,
         config: IngestConfig | None = None,
+        on_tiers: TierListener | None = None,
+        listed: Mapping[str, set[str]] | None = None,
     ) -> Ingestor:
-        """Clients and streams of every venue in `urls` (venue -> (REST URL, WebSocket URL))."""
-        clients: dict[str, VenueClient] = {}
+        """Clients and streams of every venue in `urls` (venue -> (REST URL, WebSocket URL)).
+
+        `listed` is each venue's coins (`bot.market.listings`): a venue polls and streams only the
+        tracked coins it lists, so a coin one venue lacks cannot fail that venue's polls of every coin.
+        """
+        clients = {
+            venue: venue_client(venue, rest, http, clock) for venue, (rest, _) in urls.items()
+        }
+        per_venue = {
+            venue: tuple(s for s in symbols if listed is None or s in listed.get(venue, {s}))
+            for venue in urls
+        }
         streams: list[StreamSpec] = []
-        for venue, (rest, ws) in urls.items():
-            if venue == "binance":
-                clients[venue] = binance.BinanceClient(http, rest)
-                streams.append(binance.stream_spec(ws, symbols))
-            elif venue == "bybit":
-                clients[venue] = bybit.BybitClient(http, rest)
-                streams.append(bybit.stream_spec(ws, symbols))
-            elif venue == "okx":
-                client = okx.OkxClient(http, rest)
-                clients[venue] = client
-                streams.append(okx.stream_spec(ws, symbols, client.contract_values))
-            elif venue == "hyperliquid":
-                clients[venue] = hyperliquid.HyperliquidClient(http, rest, clock)
-                streams.append(hyperliquid.stream_spec(ws, symbols, clock))
+        for venue, client in clients.items():
+            ws, coins = urls[venue][1], per_venue[venue]
+            if isinstance(client, binance.BinanceClient):
+                streams.append(binance.stream_spec(ws, coins))
+            elif isinstance(client, bybit.BybitClient):
+                streams.append(bybit.stream_spec(ws, coins))
+            elif isinstance(client, okx.OkxClient):
+                streams.append(okx.stream_spec(ws, coins, client.contract_values))
+            else:
+                streams.append(hyperliquid.stream_spec(ws, coins, clock))
         return cls(
             store, market, clients=clients, streams=streams, symbols=symbols, clock=clock,
-            config=config,
+            config=config, on_tiers=on_tiers, venue_symbols=per_venue,
         )  # fmt: skip
 
     # start-up and shut-down
@@ -193,17 +236,33 @@ class Ingestor:
         self._tasks = [
             asyncio.create_task(r.run(), name=f"{r.spec.venue} stream") for r in self.runners
         ]
-        self._tasks.append(asyncio.create_task(self.batcher.run(), name="liquidation writer"))
+        self._writer = asyncio.create_task(self.batcher.run(), name="liquidation writer")
 
     async def stop(self) -> None:
-        """Stop the streams and write what is still queued."""
+        """Stop the streams, let the store writes under way finish, and write what is queued.
+
+        Only the streams are cancelled; a write (a gap, a batch) runs to its end, so no database
+        connection is left checked out when the store closes.
+        """
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        await asyncio.gather(*self._writes, return_exceptions=True)
+        self.batcher.stop()
+        if self._writer is not None:
+            await self._writer
+            self._writer = None
         await self.batcher.flush()
+
+    async def _write(self, write: Coroutine[Any, Any, T]) -> T:
+        """Run a store write to its end even when the stream awaiting it is cancelled."""
+        task = asyncio.ensure_future(write)
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+        return await asyncio.shield(task)
 
     # streams
 
@@ -216,13 +275,15 @@ class Ingestor:
             self.market.update_marks(decoded.marks)
         if decoded.tiers:
             self.batcher.add_tiers(decoded.tiers)
+            if self._on_tiers is not None:
+                self._on_tiers(decoded.tiers)
 
     async def gap_opened(self, venue: str, stream: str, started_at: datetime, reason: str) -> None:
         """Record a gap in the market state and the store."""
         self.market.gap_opened(venue, stream, started_at, reason)
         try:
-            self._gap_ids[venue, stream] = await self.store.gaps.open(
-                venue, stream, started_at, reason
+            self._gap_ids[venue, stream] = await self._write(
+                self.store.gaps.open(venue, stream, started_at, reason)
             )
         except Exception:  # the gap stays in memory; the stream must go on
             logger.exception("could not store the %s %s gap", venue, stream)
@@ -233,7 +294,7 @@ class Ingestor:
         gap_id = self._gap_ids.pop((venue, stream), None)
         if gap_id is not None:
             try:
-                await self.store.gaps.close(gap_id, ended_at)
+                await self._write(self.store.gaps.close(gap_id, ended_at))
             except Exception:  # the gap stays open in the store; coverage errs on the safe side
                 logger.exception("could not close the %s %s gap", venue, stream)
 
@@ -259,14 +320,15 @@ class Ingestor:
         self, venue: str, kind: PollKind, now: datetime, report: IngestReport
     ) -> list[Any]:
         client = self.clients[venue]
+        symbols = self._venue_symbols.get(venue, self.symbols)
         try:
             if kind == "snapshots":
-                result: list[Any] = await client.fetch_snapshots(self.symbols)
+                result: list[Any] = await client.fetch_snapshots(symbols)
             elif kind == "tiers":
-                result = await client.fetch_tiers(self.symbols, now)
+                result = await client.fetch_tiers(symbols, now)
             else:
                 result = []
-                for coin in self.symbols:
+                for coin in symbols:
                     result += await client.fetch_candles(
                         coin, self.config.candle_interval_s, self.config.candle_limit
                     )
@@ -298,6 +360,8 @@ class Ingestor:
                 return await self.store.candles.upsert_many(rows)
             for table in rows:
                 await self.store.tiers.save(table)
+            if self._on_tiers is not None:
+                self._on_tiers(rows)
         except Exception:  # the poll's data is in memory; the next poll writes again
             logger.exception("storing %d %s rows failed", len(rows), kind)
             return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
+from datetime import datetime
 
 from bot.store import Store
 from bot.vocabulary.records import StoredTierTable
@@ -51,17 +53,31 @@ class TierBook:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._live: dict[tuple[str, str], TierTable] = {}
+        self._fetched_at: dict[tuple[str, str], datetime] = {}
 
     async def reload(self) -> int:
         """Read the stored tables again; returns how many live tables are in force."""
-        live: dict[tuple[str, str], TierTable] = {}
-        for stored in await self._store.tiers.load_all():
+        self._live, self._fetched_at = {}, {}
+        self.put(await self._store.tiers.load_all())
+        return len(self._live)
+
+    def put(self, tables: Iterable[StoredTierTable]) -> None:
+        """Put fetched or pushed tables in force now (Binance's `!contractInfo` pushes one)."""
+        for stored in tables:
+            key = (stored.venue, stored.symbol)
+            known = self._fetched_at.get(key)
+            if known is not None and known > stored.fetched_at:
+                continue
             try:
-                live[(stored.venue, stored.symbol)] = tier_table_from_stored(stored)
+                self._live[key] = tier_table_from_stored(stored)
             except (RiskError, TypeError, ValueError) as exc:
                 log.warning("stored tiers of %s %s skipped: %s", stored.venue, stored.symbol, exc)
-        self._live = live
-        return len(live)
+                continue
+            self._fetched_at[key] = stored.fetched_at
+
+    def fetched_at(self, venue: str, symbol: str) -> datetime | None:
+        """When the table in force was fetched from the venue; None while the bundled one is."""
+        return self._fetched_at.get((venue, symbol))
 
     def __call__(self, venue: str, symbol: str) -> TierTable:
         """The table in force; raises `risk.errors.RiskError` for a venue or coin with none."""

@@ -14,6 +14,7 @@ from datetime import datetime
 from html import escape
 
 from bot.render import numbers as n
+from bot.render.limits import MAX_TEXT_CHARS
 from bot.vocabulary.quotes import LiveQuote
 from bot.vocabulary.venues import venue_name
 from risk.errors import RiskError
@@ -21,7 +22,7 @@ from risk.funding import annualised_funding_rate, funding_rate_8h
 
 __all__ = ["FundingRow", "funding_row", "render_funding_coin", "render_funding_table"]
 
-MESSAGE_LIMIT = 4_096
+MESSAGE_LIMIT = MAX_TEXT_CHARS
 DEFAULT_INTERVAL_H: Mapping[str, float] = {"binance": 8.0, "bybit": 8.0, "hyperliquid": 1.0}
 """Where a quote carries no interval (streamed marks only): the venue's usual one. OKX varies."""
 _FOOTNOTE = (
@@ -134,7 +135,10 @@ def render_funding_table(
 ) -> str:
     """The 8h rate of every tracked coin on every venue, as a fixed-width table under 4,096 chars."""
     rows = {(q.venue, q.symbol): funding_row(q) for q in quotes}
-    header = "coin  " + "".join(f"{_SHORT_NAMES.get(v, venue_name(v)):>10}" for v in venues)
+    width = max([5, *(len(symbol) for symbol in symbols)]) + 1
+    header = f"{'coin':<{width}}" + "".join(
+        f"{_SHORT_NAMES.get(v, venue_name(v)):>10}" for v in venues
+    )
     stale = sorted({r.venue for r in rows.values() if r.stale_reason})
     missing = [v for v in venues if not any(venue == v for venue, _ in rows)]
     footer = _table_footer(rows, stale, missing, now, timezone)
@@ -145,7 +149,7 @@ def render_funding_table(
     body = [escape(header)]
     for i, symbol in enumerate(symbols):
         cells = "".join(f"{_cell(rows.get((v, symbol))):>10}" for v in venues)
-        line = escape(f"{symbol[:5]:<6}{cells}")
+        line = escape(f"{symbol:<{width}}{cells}")
         if sum(len(b) + 1 for b in body) + len(line) > budget:
             body.append(f"… {len(symbols) - i} more coins")
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from bot.render import numbers as n
+from bot.render.limits import MAX_CAPTION_CHARS
 from bot.render.map_fit_text import render_defaults_line, render_fit_line, render_score_line
 from bot.vocabulary.maps import REALIZED_LOOKBACK, Admission, MapView
 from bot.vocabulary.venues import venue_name
@@ -31,7 +32,7 @@ __all__ = [
     "render_map_wait",
 ]
 
-CAPTION_LIMIT = 1_024
+CAPTION_LIMIT = MAX_CAPTION_CHARS
 LEVELS_PCT = (1.0, 3.0, 5.0)
 REALIZED_SHOWN = 3
 

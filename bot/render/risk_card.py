@@ -7,11 +7,18 @@ from html import escape
 from bot.render import numbers as n
 from bot.vocabulary.cards import DeskRefusal, RiskCard
 from bot.vocabulary.venues import venue_name
-from risk.report import RiskReport, Verdict
+from risk.report import (
+    CAUTION_DISTANCE_PCT,
+    CAUTION_TOUCH_7D,
+    CAUTION_TOUCH_24H,
+    RiskReport,
+    Verdict,
+)
 
 __all__ = [
     "render_refusal",
     "render_risk_card",
+    "safe_rule",
 ]
 
 _VERDICT = {Verdict.SAFE: "🟢 SAFE", Verdict.CAUTION: "🟡 CAUTION", Verdict.DANGER: "🔴 DANGER"}
@@ -21,9 +28,9 @@ def render_risk_card(card: RiskCard, timezone: str = "UTC") -> str:
     """The whole card as HTML (well under Telegram's 4,096 characters)."""
     parts = [
         _header(card),
-        _liquidation(card.report),
+        _liquidation(card, timezone),
         _clusters(card),
-        _odds(card.report),
+        _odds(card),
         _funding(card, timezone),
         _last_hour(card),
         _footer(card),
@@ -46,15 +53,17 @@ def _header(card: RiskCard) -> str:
         if str(p.margin_mode) == "cross" and p.wallet_balance is not None
         else f"{n.usd(card.margin_usd, 0)} margin"
     )
+    notes = "".join(f"\nℹ️ {escape(note, quote=False)}" for note in card.notes)
     return (
         f"<b>{escape(p.symbol)} {side} {p.leverage:g}x</b> · {venue_name(card.venue)} · "
         f"{p.margin_mode}\n"
         f"Entry {n.price(p.entry_price)} · {n.coins(p.quantity)} {escape(p.symbol)} "
-        f"({n.usd(notional, 0)} notional, {backing})"
+        f"({n.usd(notional, 0)} notional, {backing}){notes}"
     )
 
 
-def _liquidation(r: RiskReport) -> str:
+def _liquidation(card: RiskCard, timezone: str) -> str:
+    r = card.report
     if r.liquidation_price is None:
         return (
             f"<b>No liquidation price</b>: this position cannot be liquidated "
@@ -73,12 +82,17 @@ def _liquidation(r: RiskReport) -> str:
             f"{n.pct(r.distance_pct)} {where} mark ({n.price(r.mark_price)})"
         )
     bankruptcy = f"Bankruptcy {n.price(r.bankruptcy_price)} · " if r.bankruptcy_price else ""
-    estimated = ", estimated" if r.table_estimated else ""
-    tier = (
-        f"{bankruptcy}tier {r.tier_number} (MMR {r.tier.mmr * 100:.2f}%) · "
-        f"tiers of {r.table_as_of:%Y-%m-%d}{estimated}"
-    )
+    tier = f"{bankruptcy}tier {r.tier_number} (MMR {r.tier.mmr * 100:.2f}%) · {_tiers_source(card, timezone)}"
     return f"{line}\n{tier}"
+
+
+def _tiers_source(card: RiskCard, timezone: str) -> str:
+    """Where the tier table comes from: fetched live (and when), or bundled with the bot (and its date)."""
+    fetched = card.tiers_fetched_at
+    if fetched is not None:
+        return f"tiers live, fetched {n.clock_time(fetched, timezone)}"
+    estimated = ", estimated" if card.report.table_estimated else ""
+    return f"tiers bundled ({card.report.table_as_of:%Y-%m-%d}{estimated})"
 
 
 def _clusters(card: RiskCard) -> str:
@@ -106,10 +120,12 @@ def _clusters(card: RiskCard) -> str:
     return "\n".join(lines)
 
 
-def _odds(r: RiskReport) -> str:
+def _odds(card: RiskCard) -> str:
+    r = card.report
     if r.daily_volatility is None:
         return "<b>Odds</b>: not enough price history yet for a volatility"
-    lines = [f"<b>Odds</b> · realized volatility {n.pct(r.daily_volatility * 100)}/day"]
+    window = _window(card.volatility_closes, card.candle_interval_s)
+    lines = [f"<b>Odds</b> · realized volatility {n.pct(r.daily_volatility * 100)}/day ({window})"]
     if r.distance_sigmas is not None:
         lines[0] += f" · {r.distance_sigmas:.1f}σ away"
     if r.touch_probability_24h is not None and r.touch_probability_7d is not None:
@@ -117,14 +133,34 @@ def _odds(r: RiskReport) -> str:
             f"  touch in 24h {n.pct(r.touch_probability_24h * 100)} · "
             f"in 7d {n.pct(r.touch_probability_7d * 100)}"
         )
-    bound = n.pct(r.max_touch_probability * 100, 0)
-    if r.max_safe_leverage is not None:
-        lines.append(
-            f"  highest leverage with a 24h touch chance under {bound}: {r.max_safe_leverage:g}x"
-        )
-    else:
-        lines.append(f"  no leverage keeps the 24h touch chance under {bound}")
+    lines.append(f"  {safe_rule(r.max_touch_probability)}")
+    lines.append(f"  {_safe_leverage(r)}")
     return "\n".join(lines)
+
+
+def safe_rule(max_touch_24h: float = CAUTION_TOUCH_24H) -> str:
+    """The rule behind both the verdict and the safe leverage, in words."""
+    return (
+        f"safe = liquidation {CAUTION_DISTANCE_PCT:g}% or more away, 24h touch under "
+        f"{max_touch_24h * 100:g}%, 7d touch under {CAUTION_TOUCH_7D * 100:g}%"
+    )
+
+
+def _safe_leverage(r: RiskReport) -> str:
+    cross = str(r.position.margin_mode) == "cross"
+    what = "effective leverage (notional ÷ wallet)" if cross else "leverage"
+    if r.max_safe_leverage is None:
+        return f"no {what} is safe at this volatility"
+    yours = r.effective_leverage if cross else r.position.leverage
+    return f"highest safe {what}: {r.max_safe_leverage:g}x (yours {yours:.3g}x)"
+
+
+def _window(closes: int, interval_s: int) -> str:
+    """`200 hourly closes, 8.3 days`: what the volatility was measured over."""
+    unit = {60: "1-minute", 300: "5-minute", 900: "15-minute", 3600: "hourly", 14_400: "4-hour"}
+    name = unit.get(interval_s, "daily" if interval_s == 86_400 else f"{interval_s}s")
+    days = closes * interval_s / 86_400
+    return f"{closes} {name} closes, {days:.1f} days"
 
 
 def _funding(card: RiskCard, timezone: str) -> str:

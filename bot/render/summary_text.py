@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from html import escape
 
+from bot.render.limits import MAX_CAPTION_CHARS, MAX_TEXT_CHARS
 from bot.render.numbers import clock_time, price, signed_pct, usd_compact
 from bot.vocabulary.quotes import Coverage, WindowTotals
 from bot.vocabulary.summaries import (
@@ -28,8 +29,8 @@ from bot.vocabulary.venues import venue_name
 
 __all__ = ["CAPTION_LIMIT", "MESSAGE_LIMIT", "render_summary"]
 
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
+MESSAGE_LIMIT = MAX_TEXT_CHARS
+CAPTION_LIMIT = MAX_CAPTION_CHARS
 
 
 def _share(totals: WindowTotals) -> str:

@@ -45,7 +45,11 @@ class Store:
     async def open(cls, url: str) -> Store:
         """Connect to `url` and bring the schema up to date."""
         engine = create_engine(url)
-        await migrate(engine)
+        try:
+            await migrate(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
         return cls(engine)
 
     @property

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 __all__ = ["Backoff"]
 
+_JITTER = random.Random()  # noqa: S311 - jitter, not secrecy
+"""Its own generator: jitter never draws on (or disturbs) the process-wide `random` state."""
+
 
 @dataclass(frozen=True, slots=True)
 class Backoff:
@@ -29,7 +32,7 @@ class Backoff:
         """No waiting at all: for tests (as stamina's `set_testing`)."""
         return cls(0.0, 0.0, 1.0, 0.0)
 
-    def delay_s(self, attempt: int, uniform: Callable[[], float] = random.random) -> float:
+    def delay_s(self, attempt: int, uniform: Callable[[], float] = _JITTER.random) -> float:
         """Seconds to wait before retry number `attempt` (0-based)."""
         base = min(self.max_s, self.initial_s * self.multiplier ** min(attempt, 30))
         return base * (1 - self.jitter * uniform())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.vocabulary.positions import PositionArgs
 from bot.vocabulary.quotes import LiveQuote, WindowTotals
@@ -31,3 +32,10 @@ class RiskCard:
     last_hour: WindowTotals
     cumulative_same_side_usd: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+    """How the request was read where it could be read more than one way (plain text)."""
+    volatility_closes: int = 0
+    """How many candle closes the realized volatility comes from."""
+    candle_interval_s: int = 3600
+    tiers_fetched_at: datetime | None = None
+    """When the venue's tier table in force was fetched; None: the bundled table."""

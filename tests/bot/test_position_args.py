@@ -62,12 +62,12 @@ def test_reads_every_documented_form(text: str, expected: PositionArgs | None) -
     ("text", "fragment"),
     [
         ("BTC 10x", "missing side"),
-        ("long", "missing symbol, leverage"),
+        ("long", "missing coin (BTC, ETH…) and leverage (10x)"),
         ("BTX 10x long", "'BTX' is not a coin I track; did you mean BTC"),
         ("PEPE 10x long", "'PEPE' is not a coin I track; tracked: BTC"),
         ("BTC 10x long @ abc", "'@ abc' is not a number"),
         ("BTC 10x long 91000", "'91000' is not a leverage; for an entry price write @ 91000"),
-        ("BTC 10x long on kraken", "unknown venue after 'on'"),
+        ("BTC 10x long on kraken", "'kraken' after 'on' is not a venue"),
         ("BTC 10x long 20x", "two leverages given"),
         ("BTC 10x long short", "two sides given"),
         ("BTC 0x long", "leverage must be more than 0"),
@@ -83,8 +83,42 @@ def test_unreadable_words_get_one_line_and_an_example(text: str, fragment: str) 
     assert fragment in result.message
     assert "\n" not in result.message
     usage = result.text("risk")
-    assert usage.endswith("Example: /risk BTC 10x long @ 91000 size 0.5 on binance")
+    assert usage.endswith(f"Example: /risk {result.example}")
     assert isinstance(parse(result.example), PositionArgs)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("BTC 10x long lol", "I did not understand 'lol'"),
+        ("BTC 10x long 20", "'20' after the leverage 10x: for a size in coins write size 20"),
+        ("BTC 10x long on binance on bybit", "two venues given: 'binance' and 'bybit'"),
+        ("BTC 10x long binance bybit", "two venues given: 'binance' and 'bybit'"),
+        ("BTC 10x long 20x", "two leverages given: '10x' and '20x'"),
+        ("10x BTC", "missing side (long or short)"),
+        ("A" * 5000, "I did not understand '" + "A" * 39 + "…'"),
+        ("BTC 10x long <b>", "I did not understand '&lt;b&gt;'"),
+    ],
+)
+def test_messages_point_at_the_word_that_is_wrong(text: str, message: str) -> None:
+    """The message names the word that is wrong, quoted short and escaped, not a word that is fine."""
+    result = parse(text)
+    assert isinstance(result, ArgsError)
+    assert result.message.startswith(message)
+    assert len(result.message) < 200
+
+
+def test_missing_side_example_keeps_what_was_read() -> None:
+    """`/risk 10x ETH` is told the side is missing, with an example for ETH at 10x."""
+    result = parse("10x ETH")
+    assert isinstance(result, ArgsError)
+    assert result.example == "ETH 10x long @ 91000 size 0.5 on binance"
+
+
+def test_a_number_before_the_coin_is_a_size_in_coins() -> None:
+    """`0.5 BTC` after the leverage is half a bitcoin, not a second leverage."""
+    assert parse("BTC 10x long 0.5 BTC") == PositionArgs("BTC", "long", 10, quantity=0.5)
+    assert parse("long 0.5 btc-usdt 10x") == PositionArgs("BTC", "long", 10, quantity=0.5)
 
 
 WORDS = st.sampled_from(

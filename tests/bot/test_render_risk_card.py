@@ -25,6 +25,7 @@ def _card(
     clusters: list[tuple[float, float, str]] | None = None,
     vol: float | None = 0.021,
     stale: str | None = None,
+    fetched: datetime | None = None,
 ) -> RiskCard:
     table = default_tier_table(str(position.venue), position.symbol)
     market = MarketSnapshot(MARK, MARK, 0.0001, 8.0, FUNDING_AT, vol, NOW - timedelta(seconds=4))
@@ -49,7 +50,10 @@ def _card(
     request = PositionArgs("BTC", side, position.leverage)
     margin = position.quantity * position.entry_price / position.leverage
     warnings = (f"data is stale ({stale}): binance may be down",) if stale else ()
-    return RiskCard(request, position, report, "binance", margin, quote, totals, 1.2e9, warnings)
+    return RiskCard(
+        request, position, report, "binance", margin, quote, totals, 1.2e9, warnings,
+        volatility_closes=200, tiers_fetched_at=fetched,
+    )  # fmt: skip
 
 
 def test_the_design_card_reads_line_by_line() -> None:
@@ -60,12 +64,16 @@ def test_the_design_card_reads_line_by_line() -> None:
     assert lines[0] == "<b>BTC long 10x</b> · Binance · isolated"
     assert lines[1] == "Entry 91,250 · 0.1096 BTC ($10,000 notional, $1,000 margin)"
     assert lines[3] == "<b>Liquidation 82,455</b> · 9.6% below mark (91,250)"
-    assert lines[4] == "Bankruptcy 82,125 · tier 1 (MMR 0.40%) · tiers of 2024-10-24"
+    assert lines[4] == "Bankruptcy 82,125 · tier 1 (MMR 0.40%) · tiers bundled (2024-10-24)"
     assert "  $310M of longs at 86,400 · 5.3% below" in lines
     assert "  $1.2B of longs in all down to your level" in lines
-    assert "<b>Odds</b> · realized volatility 2.1%/day · 4.8σ away" in lines
+    assert (
+        "<b>Odds</b> · realized volatility 2.1%/day (200 hourly closes, 8.3 days) · 4.8σ away"
+        in lines
+    )
     assert "  touch in 24h 0.0% · in 7d 6.8%" in lines
-    assert "  highest leverage with a 24h touch chance under 1%: 17.71x" in lines
+    assert "  safe = liquidation 5% or more away, 24h touch under 1%, 7d touch under 25%" in lines
+    assert "  highest safe leverage: 15.22x (yours 10x)" in lines
     assert "<b>Funding</b> +0.0100%/8h (+10.95%/yr)" in lines
     assert "  you pay $1.00 at 16:00 UTC · $3.00/day" in lines
     assert "Last hour BTC: $42.1M liquidated (71% longs)" in lines
@@ -104,3 +112,28 @@ def test_no_volatility_and_stale_data_are_said() -> None:
     assert "<b>Odds</b>: not enough price history yet for a volatility" in text
     assert "⚠️ data is stale (mark 300s old): binance may be down" in text
     assert "above mark" in text
+
+
+def test_live_tiers_say_when_they_were_fetched() -> None:
+    """A table fetched from the venue is labelled live with the fetch time, in the chat's zone."""
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, MARK, 0.1)
+    fetched = datetime(2026, 11, 21, 11, 34, tzinfo=UTC)
+    text = render_risk_card(_card(position, fetched=fetched), "Asia/Tokyo")
+    assert "· tiers live, fetched 20:34" in text
+    assert "bundled" not in text
+
+
+def test_cross_card_never_says_safe_over_the_safe_effective_leverage() -> None:
+    """The 25x cross short of the issue: the verdict and the safe leverage speak of one leverage."""
+    position = Position(
+        Venue.BYBIT, "ETH", Side.SHORT, 25, MARK, 25_000 / MARK,
+        margin_mode=MarginMode.CROSS, wallet_balance=5_000,
+    )  # fmt: skip
+    card = _card(position, vol=0.026)
+    text = render_risk_card(card, "UTC")
+    report = card.report
+    assert report.max_safe_leverage is not None
+    assert "highest safe effective leverage (notional ÷ wallet)" in text
+    assert "(yours 5x)" in text
+    safe = "🟢 SAFE" in text
+    assert safe == (report.effective_leverage <= report.max_safe_leverage)

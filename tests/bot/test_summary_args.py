@@ -75,3 +75,9 @@ def test_schedule_malformed_words_get_usage(words: list[str], reason: str) -> No
     assert isinstance(usage, Usage)
     assert usage.text.startswith(reason)
     assert "Examples: /schedule daily 08:00" in usage.text
+
+
+@pytest.mark.parametrize("word", ["BTC-USDT", "btcusdt", "BTC-USDT-SWAP", "BTC/USDT", "BTC-PERP"])
+def test_summary_reads_coins_as_risk_does(word: str) -> None:
+    """`/summary BTC-USDT` reads the coin with the same reader as `/risk BTC-USDT`."""
+    assert parse_summary_args([word], COINS) == SummaryRequest("BTC")

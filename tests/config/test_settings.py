@@ -139,3 +139,63 @@ def test_venue_urls(monkeypatch: pytest.MonkeyPatch) -> None:
     rest, ws = load_settings().venue_urls("okx")
     assert rest == "http://127.0.0.1:9000"
     assert ws == "wss://ws.okx.com:8443/ws/v5/public"
+
+
+def test_default_venue_follows_venues_when_left_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`VENUES=bybit` alone makes Bybit the default venue, so /risk works without `on bybit`."""
+    monkeypatch.setenv("VENUES", "bybit,okx")
+    assert load_settings().default_venue == "bybit"
+
+
+def test_default_venue_outside_venues_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit DEFAULT_VENUE that is not followed is one line naming both settings."""
+    monkeypatch.setenv("VENUES", "bybit")
+    monkeypatch.setenv("DEFAULT_VENUE", "binance")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "invalid setting DEFAULT_VENUE: binance is not one of VENUES=bybit: "
+        "set DEFAULT_VENUE to one of them or add binance to VENUES"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BINANCE_REST_URL", "notaurl"),
+        ("BYBIT_WS_URL", "https://stream.bybit.com"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+        ("OKX_REST_URL", "http://"),
+    ],
+)
+def test_urls_must_be_urls(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    """A venue or Bot API URL that is no URL of the right scheme is refused at load, naming it."""
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert str(caught.value).startswith(f"invalid setting {name}: {value!r} is not a URL")
+
+
+def test_every_bad_setting_is_its_own_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three bad settings give three lines, not one joined line."""
+    monkeypatch.setenv("BINANCE_REST_URL", "notaurl")
+    monkeypatch.setenv("PORT", "0")
+    monkeypatch.setenv("VENUES", "kraken")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    lines = str(caught.value).split("\n")
+    assert [line.split(":")[0] for line in lines] == [
+        "invalid setting VENUES", "invalid setting BINANCE_REST_URL", "invalid setting PORT",
+    ]  # fmt: skip
+
+
+def test_problems_of_each_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No token is a problem for run, web, worker and check; web also needs WEBHOOK_URL."""
+    settings = load_settings()
+    assert [p.split(":")[0] for p in settings.problems("web")] == [
+        "TELEGRAM_BOT_TOKEN is not set", "WEBHOOK_URL is not set",
+    ]  # fmt: skip
+    assert len(settings.problems("check")) == 1
+    assert settings.problems("migrate") == []
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "1:x")
+    assert load_settings().problems("run") == []

@@ -12,7 +12,13 @@ from typing import Any
 
 import httpx
 
-from bot.app import TelegramApp, build_application, build_services, start_worker
+from bot.app import (
+    TelegramApp,
+    build_application,
+    build_services,
+    keep_listed_symbols,
+    start_worker,
+)
 from bot.market.ingest import IngestConfig
 from bot.services import Services
 from bot.store import Store
@@ -58,6 +64,7 @@ async def running_bot(
     clock: Clock = utc_now,
     ingest_config: IngestConfig = FAST_INGEST,
     server_ping_interval_s: float | None = 0.05,
+    unlisted_symbols: tuple[str, ...] = (),
     wallet_pacing: WalletPacing | None = None,
     history_days: float = 0,
     **settings: Any,
@@ -77,17 +84,18 @@ async def running_bot(
             telegram_bot_token=tg.token,
             telegram_api_base_url=tg.base_url,
             database_url=database_url or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
-            symbols=",".join(coins),
+            symbols=",".join(coins + unlisted_symbols),
             **(ex.settings_overrides() | settings),
         )
         async with httpx.AsyncClient(timeout=2.0) as http:
+            config, listings = await keep_listed_symbols(config, http, clock)
             store = await Store.open(config.database_url)
             services = await build_services(config, http, store, clock, wallet_pacing)
             app = build_application(services)
             try:
                 async with app:
                     await app.start()
-                    worker = await start_worker(app, services, ingest_config)
+                    worker = await start_worker(app, services, ingest_config, listings)
                     await basic.set_menus(app.bot)
                     assert app.updater is not None
                     await app.updater.start_polling(poll_interval=0, timeout=1)

@@ -4,6 +4,7 @@ webhook from the market the worker writes to the shared database."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import socket
@@ -83,3 +84,15 @@ async def test_web_answers_from_the_workers_market(tmp_path: Path) -> None:
     for _, err in outputs:
         assert b"Traceback" not in err
         assert tg.token.encode() not in err
+        assert f"ready as @{tg.bot_user['username']}".encode() in err
+
+
+def test_startup_heap_is_frozen_out_of_the_collectors_sight() -> None:
+    """After start-up every live object is frozen, so a full collection does not walk them."""
+    from bot.app import freeze_startup_heap
+
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.render.numbers import price
@@ -92,3 +94,28 @@ async def test_refresh_edits_the_card_in_place(tmp_path: Path) -> None:
     assert "mark (85,000)" in edit.text
     assert card.text is not None
     assert card.text.split("\n")[1] == edit.text.split("\n")[1]  # same entry and size
+
+
+async def test_contract_info_push_puts_binance_tiers_in_force_at_once(tmp_path: Path) -> None:
+    """A `!contractInfo` push changes the next card's tier and labels it live with the fetch time."""
+    async with running_bot(tmp_path) as bot:
+        bot.telegram.push_message(14, "/risk BTC 10x long")
+        [before] = await bot.telegram.wait_for("sendMessage")
+        pushed_ms = int(datetime.now(UTC).timestamp() * 1000)
+        event = {
+            "e": "contractInfo", "E": pushed_ms, "s": "BTCUSDT", "ps": "BTCUSDT",
+            "ct": "PERPETUAL", "dt": 4133404800000, "ot": 1569398400000, "cs": "TRADING",
+            "bks": [
+                {"bs": 1, "bnf": 0, "bnc": 5_000, "mmr": 0.0065, "cf": 0, "mi": 51, "ma": 75},
+                {"bs": 2, "bnf": 5_000, "bnc": 9e9, "mmr": 0.011, "cf": 22.5, "mi": 1, "ma": 50},
+            ],
+        }  # fmt: skip
+        await bot.exchange.send_raw("binance", json.dumps(event))
+        await eventually(lambda: bot.services.tiers.fetched_at("binance", "BTC") is not None)
+        bot.telegram.push_message(14, "/risk BTC 10x long")
+        [_, after] = await bot.telegram.wait_for("sendMessage", count=2)
+    assert before.text is not None
+    assert after.text is not None
+    assert "tiers bundled (" in before.text
+    fetched = datetime.fromtimestamp(pushed_ms / 1000, UTC)
+    assert f"tier 2 (MMR 1.10%) · tiers live, fetched {fetched:%H:%M}" in after.text

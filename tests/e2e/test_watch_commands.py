@@ -81,7 +81,8 @@ async def test_bad_watch_and_unwatch_get_usage(tmp_path: Path) -> None:
         bot.telegram.push_message(22, "/unwatch abc")
         first, second = await bot.telegram.wait_for("sendMessage", count=2)
     assert (
-        first.text == "missing leverage\nExample: /watch BTC 10x long @ 91000 size 0.5 on binance"
+        first.text
+        == "missing leverage (10x)\nExample: /watch BTC 10x long @ 91000 size 0.5 on binance"
     )
     assert second.text == "Which one? Give its number from /positions.\nExample: /unwatch 3"
 

@@ -23,6 +23,7 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from tests.fakes.telegram_checks import refusal
 from tests.fakes.telegram_wire import (
     DEFAULT_DESCRIPTIONS,
     DEFAULT_TOKEN,
@@ -252,8 +253,12 @@ class FakeTelegram:
         chat_type: ChatType = "private",
         message_thread_id: int | None = None,
         username: str | None = None,
+        reply_to: int | None = None,
     ) -> JSONDict:
-        """Build (without queueing) an Update carrying a text message, as Telegram would."""
+        """Build (without queueing) an Update carrying a text message, as Telegram would.
+
+        `reply_to` is the id of a message in the chat (the bot's, say) this one replies to.
+        """
         chat = self._register_chat(chat_id, chat_type, is_forum=message_thread_id is not None)
         message: JSONDict = {
             "message_id": next(self._message_ids),
@@ -267,6 +272,8 @@ class FakeTelegram:
             message["from"] = self._register_user(uid, username)
         if message_thread_id is not None:
             message |= {"message_thread_id": message_thread_id, "is_topic_message": True}
+        if reply_to is not None:
+            message["reply_to_message"] = self._messages[(chat_id, reply_to)]
         message["text"] = text
         if text.startswith("/"):
             length = len(text.split(maxsplit=1)[0].encode("utf-16-le")) // 2
@@ -301,6 +308,7 @@ class FakeTelegram:
         chat_type: ChatType = "private",
         message_thread_id: int | None = None,
         username: str | None = None,
+        reply_to: int | None = None,
     ) -> JSONDict:
         """Queue a text-message Update for getUpdates (see `message_update`)."""
         update = self.message_update(
@@ -310,6 +318,7 @@ class FakeTelegram:
             chat_type=chat_type,
             message_thread_id=message_thread_id,
             username=username,
+            reply_to=reply_to,
         )
         return self.push_update(update)
 
@@ -347,6 +356,9 @@ class FakeTelegram:
             if token != self.token:
                 raise ApiError(401, "Unauthorized")
             self._raise_injected_failure(method, params)
+            refused = refusal(method, params)
+            if refused is not None:
+                raise ApiError(400, refused)
             if method == "getUpdates":
                 result = await self._get_updates(params)
             else:

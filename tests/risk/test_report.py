@@ -17,7 +17,7 @@ from risk.report import (
     judge,
 )
 from risk.tiers import default_tier_table
-from risk.venues import Venue
+from risk.venues import MarginMode, Venue
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 BTC = default_tier_table("binance", "BTC")
@@ -47,7 +47,7 @@ def test_report_joins_liquidation_distance_odds_and_funding() -> None:
     assert report.distance_sigmas == pytest.approx(3.37, abs=0.01)
     assert report.touch_probability_24h == pytest.approx(0.00075, abs=0.00005)
     assert report.touch_probability_7d == pytest.approx(0.202, abs=0.001)
-    assert report.max_safe_leverage == 12.79
+    assert report.max_safe_leverage == 10.98  # the 7-day bound (25 %) is the farther one here
     assert report.funding.next_usd == pytest.approx(-6)
     assert report.funding.per_day_usd == pytest.approx(-18)
     assert report.seconds_to_next_funding == 7_200
@@ -162,4 +162,42 @@ def test_safe_reason_says_when_there_is_no_volatility() -> None:
     assert judge(10.0, 0.001, 0.1) == (
         Verdict.SAFE,
         "liquidation is far away for the current volatility",
+    )
+
+
+@pytest.mark.parametrize("vol", [0.005, 0.01, 0.02, 0.03, 0.05, 0.08])
+@pytest.mark.parametrize("side", [Side.LONG, Side.SHORT])
+def test_verdict_and_safe_leverage_come_from_one_rule(vol: float, side: Side) -> None:
+    """At or under the safe leverage the verdict is safe; a step over it, it is not."""
+    probe = assess(
+        Position(Venue.BINANCE, "BTC", side, 2, 60_000, 0.1), market(vol=vol), BTC, now=NOW
+    )
+    safe = probe.max_safe_leverage
+    assert safe is not None
+    for leverage in (max(1.0, safe - 0.5), safe):
+        at = assess(
+            Position(Venue.BINANCE, "BTC", side, leverage, 60_000, 0.1),
+            market(vol=vol),
+            BTC,
+            now=NOW,
+        )
+        assert at.verdict is Verdict.SAFE, (leverage, at.verdict_reason)
+    if safe + 0.05 <= BTC.max_leverage_for(0.1, 60_000):
+        over = Position(Venue.BINANCE, "BTC", side, safe + 0.05, 60_000, 0.1)
+        assert assess(over, market(vol=vol), BTC, now=NOW).verdict is not Verdict.SAFE
+
+
+def test_cross_reports_the_effective_leverage() -> None:
+    """A cross 25x position backed by a 5x wallet reads 5x effective, which the safe bound is for."""
+    position = Position(
+        Venue.BYBIT, "ETH", Side.SHORT, 25, 3_000, 25_000 / 3_000,
+        margin_mode=MarginMode.CROSS, wallet_balance=5_000,
+    )  # fmt: skip
+    report = assess(
+        position, market(mark=3_000, vol=0.03), default_tier_table("bybit", "ETH"), now=NOW
+    )
+    assert report.effective_leverage == pytest.approx(5.0)
+    assert report.max_safe_leverage is not None
+    assert (report.verdict is Verdict.SAFE) == (
+        report.effective_leverage <= report.max_safe_leverage
     )

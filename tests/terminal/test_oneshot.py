@@ -138,6 +138,6 @@ def test_console_script_answers_without_a_token(tmp_path: Path) -> None:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 2
-    assert result.stderr.startswith("liqguard: 'sideways'")
+    assert result.stderr.startswith("liqguard: I did not understand 'sideways'")
     assert "Traceback" not in result.stderr
     assert not list(tmp_path.iterdir())
