@@ -133,7 +133,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # python-telegram-bot 22: durations as timedelta (RetryAfter.retry_after), no deprecation noise.
     os.environ.setdefault("PTB_TIMEDELTA", "1")
-    from bot.app import migrate_only, run
+    from bot.runtime.processes import migrate_only, run
 
     try:
         if command == "migrate":
@@ -161,7 +161,7 @@ def _check(settings: Settings) -> int:
     problems = asyncio.run(find_problems(settings, "check"))
     if problems:
         return _refuse(problems)
-    from bot.app import describe_map_scores
+    from bot.runtime.processes import describe_map_scores
 
     print(asyncio.run(describe_map_scores(settings)))
     print("no problems found")

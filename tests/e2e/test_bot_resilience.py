@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import start_updates
+from bot.runtime.processes import start_updates
 from bot.vocabulary.clock import utc_now
 from config.settings import load_settings
 from handlers.errors import APOLOGY

@@ -89,7 +89,7 @@ async def test_web_answers_from_the_workers_market(tmp_path: Path) -> None:
 
 def test_startup_heap_is_frozen_out_of_the_collectors_sight() -> None:
     """After start-up every live object is frozen, so a full collection does not walk them."""
-    from bot.app import freeze_startup_heap
+    from bot.runtime.processes import freeze_startup_heap
 
     try:
         freeze_startup_heap()
