@@ -28,7 +28,7 @@ from config.settings import load_settings
 from handlers import basic
 from tests.fakes.exchange import FakeExchange
 from tests.fakes.telegram import FakeTelegram
-from tests.fakes.timing import FAST_INGEST
+from tests.fakes.timing import E2E_INGEST
 
 
 @dataclass
@@ -62,7 +62,7 @@ async def running_bot(
     coins: tuple[str, ...] = ("BTC", "ETH"),
     database_url: str | None = None,
     clock: Clock = utc_now,
-    ingest_config: IngestConfig = FAST_INGEST,
+    ingest_config: IngestConfig = E2E_INGEST,
     server_ping_interval_s: float | None = 0.05,
     unlisted_symbols: tuple[str, ...] = (),
     wallet_pacing: WalletPacing | None = None,
