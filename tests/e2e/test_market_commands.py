@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -143,18 +145,29 @@ async def test_funding_marks_a_frozen_venue_stale_and_answers_the_rest(tmp_path:
     """With OKX frozen its block says stale; Binance, still streaming, does not."""
     async with running_bot(tmp_path) as bot:
         market = bot.services.market
-        market.freshness = Freshness(mark_s=0.5)
+        market.freshness = Freshness(mark_s=2.0)
         bot.exchange.freeze("okx")
 
-        def okx_stale() -> bool:
-            okx = market.quote("okx", "BTC")
-            return okx is not None and okx.stale
+        async def keep_binance_streaming() -> None:
+            while True:  # a live venue pushes marks every second; this one a little faster
+                await bot.exchange.push_marks("binance")
+                await asyncio.sleep(0.2)
 
-        await eventually(okx_stale)
-        await bot.exchange.push_marks("binance")
-        await eventually(lambda: not getattr(market.quote("binance", "BTC"), "stale", True))
-        bot.telegram.push_message(24, "/funding BTC")
-        [reply] = await bot.telegram.wait_for("sendMessage")
+        streaming = asyncio.create_task(keep_binance_streaming())
+        try:
+
+            def okx_stale() -> bool:
+                okx = market.quote("okx", "BTC")
+                return okx is not None and okx.stale
+
+            await eventually(okx_stale, timeout_s=10)
+            await eventually(lambda: not getattr(market.quote("binance", "BTC"), "stale", True))
+            bot.telegram.push_message(24, "/funding BTC")
+            [reply] = await bot.telegram.wait_for("sendMessage")
+        finally:
+            streaming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await streaming
     text = reply.text or ""
     assert "⚠️ stale: mark " in block(text, "OKX")
     assert "stale" not in block(text, "Binance")
