@@ -25,8 +25,10 @@ The fit minimises, over ``w ≥ 0, Σw = 1`` (projected gradient on the simplex)
 
 ``w₀`` the prior mix and ``λ = prior_strength · tr(AᵀA)/G`` (the prior counts as a small share of
 the evidence, so with little evidence the fit stays near the prior). Each candidate on the grids
-is fitted so and the lowest objective (loss plus prior term) wins, in three stages: ``(T½, β)``
-(stops and targets at the prior's shares), then the stop share ``σ``, then the target share ``τ``
+is fitted so and the lowest objective (loss plus prior term) wins, in three stages: ``(T½, β, γ)``
+(stops and targets at the prior's shares; ``γ`` the exponent of the exit rate by leverage,
+``h_L = h·(L/10)^γ`` of `risk.map_fit`, on a grid of 0 and ½: high leverage held shorter),
+then the stop share ``σ``, then the target share ``τ``
 (`risk.map_exits`; what a crossing liquidates is the level less its stopped share). The long share
 grid is narrow (45–55 %): the sampled streams say little about the side split, and a wrong split
 moves the smaller side's whole prior book. Units: USD; rows and ``A`` are divided by the
@@ -35,7 +37,9 @@ evidence scale ``√(Σy²)`` so the step size does not depend on the market's s
 With fewer than ``min_events`` realized events or ``min_days`` of history the prior is returned
 unchanged (``fitted`` False), with the evidence counted, so the bot can say it has not fitted yet.
 
-Limits: evidence only exists where price moved through levels; the scale of step 5 is taken
+Limits: evidence only exists where price moved through levels; the gross openings of a candidate
+use the book's exit rate of the prior mix, not of the fitted one (they differ only when
+``γ > 0``); the scale of step 5 is taken
 before stops and targets (they mostly thin levels near the price, a small share of each side);
 leverage buckets whose levels were never reached (low leverage in a quiet market) stay near the
 prior; open-interest falls only push the cleared notional up, never down; liquidations of positions the model does not hold (other sizes, cross margin) are treated
@@ -83,6 +87,7 @@ class CalibrationGrid:
     long_shares: tuple[float, ...] = (0.45, 0.5, 0.55)
     stop_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
     target_shares: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75)
+    hazard_exponents: tuple[float, ...] = (0.0, 0.5)
     pool: int = 6
     prior_strength: float = 0.1
     min_events: int = 30
@@ -146,9 +151,10 @@ def cleared_by_bucket(
     cross = levels.crossing[hit]
     age = history.end_s[cross] - levels.birth_s[hit]
     kept = exit_shares(levels, history, fit, np.minimum(levels.crossing, n - 1))[hit]
+    rates = np.asarray(fit.bucket_hazards_per_s)[levels.bucket[hit]]
     usd = (
         levels.unit_coins[hit]
-        * np.exp(-fit.hazard_per_s * age)
+        * np.exp(-rates * age)
         * kept
         * np.exp(levels.log_level[hit])
         * scale[cross]
@@ -206,7 +212,7 @@ def _candidate(
     a, y, lower = _rows(cleared, evidence, grid.pool)
     if grid.oi_drop_sd is not None:
         a_oi, y_oi = open_interest_drop_rows(
-            history, cleared, pilot.half_life_s, grid.pool, grid.oi_drop_sd
+            history, cleared, pilot.book_half_life_s, grid.pool, grid.oi_drop_sd
         )
         a, y = np.concatenate([a, a_oi]), np.concatenate([y, y_oi])
         lower = np.concatenate([lower, np.ones(len(y_oi), dtype=np.bool_)])
@@ -249,11 +255,12 @@ def fit_map(
     )
     best: tuple[float, float, FloatArray, MapFit] | None = None
     pilots = [
-        replace(base, half_life_s=half_life, long_share=share)
+        replace(base, half_life_s=half_life, long_share=share, hazard_exponent=gamma)
         for half_life in settings.half_lives_s
         for share in settings.long_shares
+        for gamma in settings.hazard_exponents
     ]
-    for stage in range(3):  # (T½, β) on their grid, then the stop share, then the target share
+    for stage in range(3):  # (T½, β, γ) on their grid, then the stop share, then the target share
         for pilot in pilots:
             loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings)
             if best is None or loss < best[0]:

@@ -2,8 +2,8 @@
 
 `risk.cohort_map` computes the map of a whole history in one vectorised pass; this module holds the
 same model as a book of levels that each interval updates in place of the last (a new value each
-time): fade by ``exp(−h·Δt)``, clear the levels the interval's range reached, widen each level's
-running low and high, add the interval's openings ``n = max(0, OI − f·OI_prev)`` (steps 1–5 of
+time): fade each level by ``exp(−h_L·Δt)`` (its bucket's exit rate), clear the levels the interval's range reached, widen each level's
+running low and high, add the interval's openings ``n = max(0, OI − f·OI_prev)`` (``f = exp(−h_book·Δt)``) (steps 1–5 of
 `risk.cohort_map`); reading the map applies the stops and targets those extremes reached
 (`risk.map_exits`). Read it as the
 definition; the tests hold the vectorised path to it.
@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from risk.cohort_map import hazard_scales
 from risk.liquidation_map import DEFAULT_BIN_WIDTH_PCT, LiquidationMap
 from risk.map_exits import exit_survival
 from risk.map_fit import MapFit
@@ -47,7 +48,8 @@ class CohortBook:
     """Open levels (side 0 long / 1 short, log level, coins before scaling and before stops and
     targets) after the interval ending at ``end_s``, with that interval's open interest (coins)
     and typical price (USD); per level the log entry and the lowest low and highest high (log)
-    since entry, and the fit's stop and target shares that reading the map applies."""
+    since entry, and the fit's stop and target shares that reading the map applies; per level
+    its exit rate ``h_L`` (per second)."""
 
     side: IntArray
     log_level: FloatArray
@@ -61,6 +63,13 @@ class CohortBook:
     high_log: FloatArray = field(default_factory=lambda: np.zeros(0))
     stop_share: float = 0.0
     target_share: float = 0.0
+    hazard_per_s: FloatArray = field(default_factory=lambda: np.zeros(0))
+
+    def hazards(self, fit: MapFit) -> FloatArray:
+        """Per level, its exit rate (per second); the fit's one rate without per-level records."""
+        if len(self.hazard_per_s) != len(self.coins):
+            return np.full(len(self.coins), fit.hazard_per_s)
+        return self.hazard_per_s
 
     def kept_shares(self) -> FloatArray:
         """Per level, the share not stopped out or taken profit (1 without path records)."""
@@ -96,9 +105,11 @@ def start_book(
         bin_width_pct=bin_width_pct,
         stop_share=fit.stop_share,
         target_share=fit.target_share,
+        hazard_scales=hazard_scales(fit),
     )
     weights = np.asarray(fit.weights)
-    sides, levels, coins, entries = [], [], [], []
+    rates = np.asarray(fit.bucket_hazards_per_s)
+    sides, levels, coins, entries, hazards = [], [], [], [], []
     for s in (0, 1):
         norm = float(weights @ prior.survival(s, len(weights)))
         kept = prior.start_kept(s, log_ratios, start_price, fit)
@@ -106,6 +117,7 @@ def start_book(
         sides.append(np.full(len(held), s, dtype=np.int64))
         levels.append(prior.log_level[s])
         entries.append(prior.entry_log(s, log_ratios))
+        hazards.append(rates[prior.leverage_index[s]])
         share = legacy_side_share(fit.long_share, s)
         coins.append(open_interest * share * held / norm if norm > 0 else held * 0.0)
     first = np.full(sum(len(c) for c in coins), math.log(start_price))
@@ -122,6 +134,7 @@ def start_book(
         first.copy(),
         fit.stop_share,
         fit.target_share,
+        np.concatenate(hazards),
     )
 
 
@@ -138,28 +151,33 @@ def advance_book(
     open_interest: float,
 ) -> CohortBook:
     """The book after one more interval: fade, clear, add (module docstring)."""
-    fade = math.exp(-fit.hazard_per_s * duration_s)
+    fade = math.exp(-fit.book_hazard_per_s * duration_s)
     is_long = book.side == 0
     cleared = np.where(is_long, book.log_level >= math.log(low), book.log_level <= math.log(high))
     keep = ~cleared & (book.coins > 0)
-    side, level, coins = book.side[keep], book.log_level[keep], book.coins[keep] * fade
+    rate = book.hazards(fit)[keep]
+    side, level = book.side[keep], book.log_level[keep]
+    coins = book.coins[keep] * np.exp(-rate * duration_s)
     paths = len(book.entry_log) == len(book.coins)
     entry = book.entry_log[keep] if paths else level * np.nan
     low_log = np.minimum(book.low_log[keep], math.log(low)) if paths else level * np.nan
     high_log = np.maximum(book.high_log[keep], math.log(high)) if paths else level * np.nan
     opened = max(0.0, open_interest - fade * book.open_interest)
     if opened > 0:
-        new_side, new_level, new_coins = [], [], []
+        new_side, new_level, new_coins, new_rate = [], [], [], []
         weights = np.asarray(fit.weights)
+        rates = np.asarray(fit.bucket_hazards_per_s)
         for s, share in ((0, fit.long_share), (1, 1.0 - fit.long_share)):
             finite = np.isfinite(log_ratios[s])
             new_side.append(np.full(int(finite.sum()), s, dtype=np.int64))
             new_level.append(math.log(typical) + log_ratios[s][finite])
             new_coins.append(opened * share * weights[finite])
+            new_rate.append(rates[finite])
         count = sum(len(c) for c in new_coins)
         side = np.concatenate([side, *new_side])
         level = np.concatenate([level, *new_level])
         coins = np.concatenate([coins, *new_coins])
+        rate = np.concatenate([rate, *new_rate])
         entry = np.concatenate([entry, np.full(count, math.log(typical))])
         low_log = np.concatenate([low_log, np.full(count, np.inf)])
         high_log = np.concatenate([high_log, np.full(count, -np.inf)])
@@ -176,6 +194,7 @@ def advance_book(
         high_log,
         fit.stop_share,
         fit.target_share,
+        rate,
     )
 
 

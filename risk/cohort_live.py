@@ -6,7 +6,7 @@ would take seconds per map; `book_from_history` computes the same book with the 
 `risk.cohort_map` (every level with the interval that clears it), keeping the levels still open
 after the last interval with their coins
 
-    coins = u · w_L · exp(−h·(t_N − t_birth))      for levels born by N and not cleared by N,
+    coins = u · w_L · exp(−h_L·(t_N − t_birth))      for levels born by N and not cleared by N,
 
 with each level's entry and the lowest low and highest high since its birth, from which reading
 the map applies the fit's stops and targets (`risk.map_exits`), as the stepped book does.
@@ -44,9 +44,10 @@ def book_from_history(
     levels = build_levels(history, fit, log_ratios, bin_width_pct=bin_width_pct)
     last = len(history) - 1
     weights = np.asarray(fit.weights)[levels.bucket]
+    rates = np.asarray(fit.bucket_hazards_per_s)[levels.bucket]
     alive = (levels.birth <= last) & (levels.crossing > last)
     age = history.end_s[last] - levels.birth_s
-    coins = np.where(alive, levels.unit_coins * weights * np.exp(-fit.hazard_per_s * age), 0.0)
+    coins = np.where(alive, levels.unit_coins * weights * np.exp(-rates * age), 0.0)
     held = coins > 0
     low, high = _extremes_since_entry(levels, history, last)
     return CohortBook(
@@ -62,6 +63,7 @@ def book_from_history(
         high[held],
         fit.stop_share,
         fit.target_share,
+        rates[held],
     )
 
 

@@ -3,14 +3,15 @@
 Model (units: coins for open interest, USD for prices; ``s`` = +1 long / −1 short):
 
 1. **Opened.** In interval ``i`` the gross coins opened are ``n_i = max(0, OI_i − f_i·OI_{i−1})``
-   with ``f_i = exp(−h·Δt_i)`` the share not closed voluntarily (``h = ln 2 / half_life_s``):
-   open interest is kept up by new positions as old ones exit. A share ``β`` (the fit's
+   with ``f_i = exp(−h_book·Δt_i)`` the share not closed voluntarily (``h_book`` the book's exit
+   rate, `risk.map_fit`; ``ln 2 / half_life_s`` with one rate for all leverages): open interest
+   is kept up by new positions as old ones exit. A share ``β`` (the fit's
    ``long_share``) are longs, ``1 − β`` shorts; bucket ``L`` gets ``w_L`` of them, entered at the
    interval's typical price ``P_i``, liquidating at ``P_i·r_L`` where ``r_L`` is the venue's
    ``LP/entry`` for an isolated position of ``position_notional_usd`` (`level_log_ratios`, from
    `risk.liquidation.liquidation_prices`; leverage capped at the venue maximum).
 2. **Before the history.** ``OI₀`` coins per side are placed by the prior of `risk.map_prior`.
-3. **Exit.** A level keeps ``exp(−h·(t − t_birth))`` of its coins at time ``t``, times the share
+3. **Exit.** A level of bucket ``L`` keeps ``exp(−h_L·(t − t_birth))`` of its coins at time ``t``, times the share
    not stopped out or taken profit on the path since its birth (`risk.map_exits`: the fit's
    ``stop_share`` and ``target_share``; prior levels count the path from the first price ``P₀``).
 4. **Cleared.** A long level is gone from the first later interval whose low reaches it, a short
@@ -20,7 +21,7 @@ Model (units: coins for open interest, USD for prices; ``s`` = +1 long / −1 sh
 
 A level of bucket ``L``, side ``s``, born at ``t_b`` holds at ``t`` (before scaling)
 
-    coins = u · w_L · exp(−h·(t − t_b)) · X(t) · 1[not cleared by t]
+    coins = u · w_L · exp(−h_L·(t − t_b)) · X(t) · 1[not cleared by t]
 
 with ``u = n_i·β`` (or ``1 − β``) for a cohort and ``u = OI₀·m/Σ_L w_L·Q_L`` for a prior level of
 mass ``m`` (``Q_L`` the prior's surviving mass of bucket ``L``) and ``X(t)`` the exit share of
@@ -30,7 +31,8 @@ least squares on that.
 This module is the vectorised path, one pass over a whole history (`cohort_map`); the scalar
 reference that steps interval by interval, and serves live updates, is `risk.cohort_book`.
 
-Limits: stops and targets spread evenly in margin units (`risk.map_exits`); one position size
+Limits: stops and targets spread evenly in margin units (`risk.map_exits`); the openings use the
+stationary book's exit rate, not the exits of the book actually held; one position size
 picks the tier; the side split is constant; sampled liquidation streams only calibrate, never feed the map.
 
 >>> from datetime import UTC, datetime, timedelta
@@ -68,6 +70,7 @@ __all__ = [
     "cohort_map",
     "exit_shares",
     "gross_openings",
+    "hazard_scales",
     "level_log_ratios",
     "levels_map",
     "side_totals",
@@ -134,6 +137,7 @@ def _legacy_arrays(
         bin_width_pct=bin_width_pct,
         stop_share=fit.stop_share,
         target_share=fit.target_share,
+        hazard_scales=hazard_scales(fit),
     )
     weights = np.asarray(fit.weights)
     columns: list[FloatArray] = []
@@ -157,8 +161,15 @@ def _legacy_arrays(
     return columns
 
 
+def hazard_scales(fit: MapFit) -> tuple[float, ...] | None:
+    """``h_L/h`` per bucket for the prior (`risk.map_prior`), ``None`` with one exit rate."""
+    if fit.hazard_exponent == 0:
+        return None
+    return tuple(x / fit.hazard_per_s for x in fit.bucket_hazards_per_s)
+
+
 def _cohort_arrays(history: MarketHistory, fit: MapFit, log_ratios: FloatArray) -> FloatArray:
-    opened = gross_openings(history, fit.half_life_s)
+    opened = gross_openings(history, fit.book_half_life_s)
     rose = np.flatnonzero(opened > 0)
     parts = []
     for side, share in ((0, fit.long_share), (1, 1.0 - fit.long_share)):
@@ -222,11 +233,12 @@ def exit_shares(
 
 def _alive_coins(levels: CohortLevels, history: MarketHistory, fit: MapFit, at: int) -> FloatArray:
     weights = np.asarray(fit.weights)[levels.bucket]
+    hazards = np.asarray(fit.bucket_hazards_per_s)[levels.bucket]
     alive = (levels.birth <= at) & (levels.crossing > at)
     age = history.end_s[at] - levels.birth_s
     kept = exit_shares(levels, history, fit, np.full(len(levels.side), at, dtype=np.int64))
     coins: FloatArray = np.where(
-        alive, levels.unit_coins * weights * np.exp(-fit.hazard_per_s * age) * kept, 0.0
+        alive, levels.unit_coins * weights * np.exp(-hazards * age) * kept, 0.0
     )
     return coins
 
@@ -234,18 +246,23 @@ def _alive_coins(levels: CohortLevels, history: MarketHistory, fit: MapFit, at: 
 def side_totals(levels: CohortLevels, history: MarketHistory, fit: MapFit) -> FloatArray:
     """Coins open per side after every interval, before scaling and before the path-dependent
     exits of `exit_shares`: shape ``(N, 2)``."""
-    n, h = len(history), fit.hazard_per_s
+    n = len(history)
     ref = history.end_s[-1]
-    # exp(h·(t_b − ref)) from birth to crossing, read at t as ·exp(h·(ref − t))
+    # exp(h_L·(t_b − ref)) from birth to crossing, read at t as ·exp(h_L·(ref − t))
     weight = levels.unit_coins * np.asarray(fit.weights)[levels.bucket]
-    grown = weight * np.exp(h * (levels.birth_s - ref))
     start = np.maximum(levels.birth, 0)
     totals = np.zeros((n, 2))
-    for s in (0, 1):
-        pick = levels.side == s
-        delta = np.bincount(start[pick], grown[pick], minlength=n + 1)[: n + 1]
-        delta -= np.bincount(levels.crossing[pick], grown[pick], minlength=n + 1)[: n + 1]
-        totals[:, s] = np.cumsum(delta)[:n] * np.exp(h * (ref - history.end_s))
+    rates = fit.bucket_hazards_per_s
+    groups = [(None, fit.hazard_per_s)] if fit.hazard_exponent == 0 else list(enumerate(rates))
+    for bucket, h in groups:
+        grown = weight * np.exp(h * (levels.birth_s - ref))
+        for s in (0, 1):
+            pick = levels.side == s
+            if bucket is not None:
+                pick &= levels.bucket == bucket
+            delta = np.bincount(start[pick], grown[pick], minlength=n + 1)[: n + 1]
+            delta -= np.bincount(levels.crossing[pick], grown[pick], minlength=n + 1)[: n + 1]
+            totals[:, s] += np.cumsum(delta)[:n] * np.exp(h * (ref - history.end_s))
     return totals
 
 

@@ -3,7 +3,11 @@
 A fit says what the map cannot see: the leverage mix of new positions (share of notional per
 leverage), how fast positions go away (``half_life_s``: the exit hazard ``h = ln 2 / half_life_s``)
 the long share of new open interest, and the shares of positions with a stop loss and a profit
-target (``stop_share``, ``target_share``: `risk.map_exits`). ``evidence`` says what the fit rests on, so the bot can say
+target (``stop_share``, ``target_share``: `risk.map_exits`). High leverage is held for less time:
+bucket ``L`` exits at ``h_L = h·(L/10)^γ`` (``hazard_exponent`` γ, 0: one rate for all; ``h`` is
+then the rate at 10x), and the book as a whole at ``h_book = 1/Σ_L (w_L/h_L)``, the rate at which a
+stationary book of that mix is closed (its stock per bucket is ``w_L/h_L`` per unit of new
+notional; with γ = 0 it is ``h``). ``evidence`` says what the fit rests on, so the bot can say
 "leverage mix fitted from 7 days of liquidations: 5x 20 %, 10x 35 %, …"; ``fitted`` is ``False`` when
 the stated defaults were kept for lack of evidence.
 
@@ -15,7 +19,8 @@ The JSON shape (`MapFit.to_json`, `MapFit.from_json`)::
      "evidence": {"days": 7.0, "intervals": 2016, "events": 5120, "notional_usd": 4.1e8,
                   "censored_intervals": 12, "loss_ratio": 0.41}}
 
-JSON written before the exit shares existed reads with both at 0 (no path-dependent exits).
+JSON written before the exit shares existed reads with both at 0 (no path-dependent exits), and
+before ``hazard_exponent`` existed with it at 0 (one exit rate).
 
 >>> fit = default_map_fit()
 >>> MapFit.from_json(fit.to_json()) == fit
@@ -35,6 +40,7 @@ from risk.errors import InvalidInputError
 __all__ = [
     "DEFAULT_FIT_LEVERAGE_WEIGHTS",
     "DEFAULT_HALF_LIFE_S",
+    "HAZARD_REFERENCE_LEVERAGE",
     "FitEvidence",
     "MapFit",
     "default_map_fit",
@@ -57,6 +63,9 @@ DEFAULT_FIT_LEVERAGE_WEIGHTS: tuple[tuple[float, float], ...] = (
 
 DEFAULT_HALF_LIFE_S = 3 * 86_400.0
 """The stated prior half-life of an open position: three days."""
+
+HAZARD_REFERENCE_LEVERAGE = 10.0
+"""The leverage whose exit rate is ``ln 2 / half_life_s`` when the rate depends on leverage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +96,7 @@ class MapFit:
     evidence: FitEvidence = field(default_factory=FitEvidence)
     stop_share: float = 0.0
     target_share: float = 0.0
+    hazard_exponent: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.leverage_weights:
@@ -102,6 +112,10 @@ class MapFit:
         for name, share in (("stop", self.stop_share), ("target", self.target_share)):
             if not 0 <= share < 1:
                 raise InvalidInputError(f"The {name} share must be in [0, 1); got {share:g}.")
+        if not (math.isfinite(self.hazard_exponent) and 0 <= self.hazard_exponent <= 3):
+            raise InvalidInputError(
+                f"The hazard exponent must be in [0, 3]; got {self.hazard_exponent:g}."
+            )
 
     @property
     def leverages(self) -> tuple[float, ...]:
@@ -117,6 +131,28 @@ class MapFit:
     def hazard_per_s(self) -> float:
         """``h = ln 2 / half_life_s``: the rate at which open positions are closed, per second."""
         return math.log(2) / self.half_life_s
+
+    @property
+    def bucket_hazards_per_s(self) -> tuple[float, ...]:
+        """``h_L = h·(L/10)^γ`` per bucket: the exit rate of each leverage, per second."""
+        h, gamma = self.hazard_per_s, self.hazard_exponent
+        return tuple(h * (lev / HAZARD_REFERENCE_LEVERAGE) ** gamma for lev in self.leverages)
+
+    @property
+    def book_hazard_per_s(self) -> float:
+        """``h_book = 1/Σ_L (w_L/h_L)``: the exit rate of a stationary book of the mix (``h`` when
+        γ = 0); it sets the gross openings that keep the open interest up."""
+        if self.hazard_exponent == 0:
+            return self.hazard_per_s
+        stock = sum(w / h for w, h in zip(self.weights, self.bucket_hazards_per_s, strict=True))
+        return 1.0 / stock
+
+    @property
+    def book_half_life_s(self) -> float:
+        """``ln 2 / h_book``: the half-life of the book as a whole."""
+        if self.hazard_exponent == 0:
+            return self.half_life_s
+        return math.log(2) / self.book_hazard_per_s
 
     def to_json(self) -> str:
         """The fit as a JSON object (the shape in the module docstring)."""
@@ -142,6 +178,7 @@ class MapFit:
                 FitEvidence(**data["evidence"]),
                 float(data.get("stop_share", 0.0)),
                 float(data.get("target_share", 0.0)),
+                float(data.get("hazard_exponent", 0.0)),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise InvalidInputError(f"Not a map fit: {error}") from error
@@ -155,6 +192,8 @@ class MapFit:
             tail += (
                 f"; stops {100 * self.stop_share:.0f} %, targets {100 * self.target_share:.0f} %"
             )
+        if self.hazard_exponent:
+            tail += f"; exits × (L/10)^{self.hazard_exponent:g}"
         if not self.fitted:
             return f"leverage mix (default, no fit): {mix}; {tail}"
         ev = self.evidence

@@ -3,8 +3,9 @@
 The history starts with ``OI₀`` coins already open. Their entries are not seen, so they are placed
 by a prior, stated here and not fitted:
 
-* **Ages** are stationary for the exit hazard ``h``: ``a ~ Exp(h)`` (a memoryless exit leaves the
-  ages of the open positions exponential with the same rate), taken at ``n_ages`` quantiles.
+* **Ages** are stationary for the exit hazard ``h_L`` of each leverage (`risk.map_fit`):
+  ``a ~ Exp(h_L)`` (a memoryless exit leaves the ages of the open positions exponential with the
+  same rate), taken at ``n_ages`` quantiles; a bucket's stock is ``w_L/h_L`` per unit of inflow.
 * **Entries** follow the past price path as a random walk back from the first price ``P₀``: the
   entry log price of a position of age ``a`` is ``x ~ N(ln P₀, σ²·a)``, ``σ²`` the variance of log
   price per second measured on the history, at ``n_offsets`` points of ±4 standard deviations.
@@ -27,8 +28,8 @@ Units: ``mass`` is coins per unit of opening notional valued at ``P₀``; the ma
 side's legacy holds ``OI₀`` coins. Levels are pooled on the map's log grid (bin centres) to keep
 the book small.
 
-Limits: one σ for the whole past; no trend, no memory of past crowding; positions exit at one
-hazard whatever their leverage.
+Limits: one σ for the whole past; no trend, no memory of past crowding; within a leverage
+bucket, one exit hazard.
 
 >>> import numpy as np
 >>> prior = legacy_prior(100.0, 1e-9, 86_400.0, np.log([[0.9], [1.1]]), bin_width_pct=0.1)
@@ -159,6 +160,7 @@ def legacy_prior(
     n_offsets: int = 41,
     stop_share: float = 0.0,
     target_share: float = 0.0,
+    hazard_scales: tuple[float, ...] | None = None,
 ) -> LegacyPrior:
     """The prior book at the start of the history (module docstring), per leverage bucket.
 
@@ -170,22 +172,25 @@ def legacy_prior(
         bin_width_pct: the map's bin width; levels are pooled on its log grid.
         stop_share: share of positions with a stop, spread evenly from entry to the level.
         target_share: share with a profit target, spread evenly within one margin distance.
+        hazard_scales: per bucket, ``h_L/h`` (default 1): bucket ``L``'s ages are ``Exp(h_L)`` and
+            its mass is scaled by ``h/h_L`` (a stationary stock is inflow over exit rate).
     """
     if not (start_price > 0 and variance_per_s > 0 and half_life_s > 0):
         raise InvalidInputError("The prior needs a positive start price, variance and half-life.")
     quantiles = (np.arange(n_ages) + 0.5) / n_ages
-    ages = -np.log1p(-quantiles) * half_life_s / math.log(2)
     z = np.linspace(-4.0, 4.0, n_offsets)
     z_weight = np.exp(-0.5 * z * z)
     z_weight /= z_weight.sum() * n_ages
     x0, step = math.log(start_price), math.log1p(bin_width_pct / 100)
-    var_time = (variance_per_s * ages)[:, None]
-    entry = x0 + np.sqrt(var_time) * z[None, :]
-    value = z_weight[None, :] * np.exp(x0 - entry)  # coins per unit notional at P₀
+    scales = hazard_scales or (1.0,) * log_ratios.shape[1]
     sides: list[tuple[IntArray, FloatArray, FloatArray]] = []
     for side, sign in ((0, 1), (1, -1)):
         buckets, levels, masses = [], [], []
         for g, ratio in enumerate(log_ratios[side]):
+            ages = -np.log1p(-quantiles) * half_life_s / math.log(2) / scales[g]
+            var_time = (variance_per_s * ages)[:, None]
+            entry = x0 + np.sqrt(var_time) * z[None, :]
+            value = z_weight[None, :] * np.exp(x0 - entry) / scales[g]  # coins per notional at P₀
             level = entry + float(ratio)
             mass = value * bridge_survival(entry, x0, level, var_time, sign)
             if stop_share or target_share:

@@ -67,7 +67,8 @@ fit_weights_strategy = st.lists(st.floats(0.01, 1.0), min_size=1, max_size=5)
 
 @st.composite
 def map_fits(draw: st.DrawFn) -> MapFit:
-    """A valid fit: a few leverage buckets, a half-life, a long share, stop and target shares."""
+    """A valid fit: a few leverage buckets, a half-life, a long share, stop and target shares, and
+    an exit rate that may depend on leverage."""
     raw = draw(fit_weights_strategy)
     leverages = draw(st.lists(st.sampled_from([2.0, 5.0, 10.0, 20.0, 50.0, 100.0]),
                               min_size=len(raw), max_size=len(raw), unique=True))  # fmt: skip
@@ -79,4 +80,5 @@ def map_fits(draw: st.DrawFn) -> MapFit:
         draw(st.floats(0.05, 0.95)),
         stop_share=draw(st.sampled_from([0.0, 0.3, 0.9])),
         target_share=draw(st.sampled_from([0.0, 0.5])),
+        hazard_exponent=draw(st.sampled_from([0.0, 0.5, 1.0])),
     )

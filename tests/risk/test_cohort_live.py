@@ -31,12 +31,12 @@ def walk(seed: int, steps: int = 400) -> MarketHistory:
     )  # fmt: skip
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_book_from_history_equals_the_scalar_replay(seed: int) -> None:
+@pytest.mark.parametrize(("seed", "gamma"), [(1, 0.0), (2, 0.0), (3, 0.0), (1, 0.5), (2, 1.0)])
+def test_book_from_history_equals_the_scalar_replay(seed: int, gamma: float) -> None:
     """Same levels, same map, to rounding: the vectorised start and the one-by-one replay."""
     history = walk(seed)
     fit = MapFit(((5.0, 0.3), (10.0, 0.4), (50.0, 0.3)), half_life_s=86_400.0, long_share=0.55,
-                 stop_share=0.2, target_share=0.1)  # fmt: skip
+                 stop_share=0.2, target_share=0.1, hazard_exponent=gamma)  # fmt: skip
     ratios = level_log_ratios(default_tier_table("binance", "BTC"), fit.leverages, 60_000.0)
     fast = book_map(book_from_history(history, fit, ratios))
     slow = book_map(replay_book(history, fit, ratios))
@@ -48,7 +48,7 @@ def test_book_from_history_equals_the_scalar_replay(seed: int) -> None:
 def test_a_started_book_steps_on_like_the_replay() -> None:
     """Started on the first 300 intervals by either path, then advanced through the rest: one map."""
     history = walk(4)
-    fit = MapFit(((10.0, 0.5), (25.0, 0.5)), stop_share=0.3, target_share=0.2)
+    fit = MapFit(((10.0, 0.5), (25.0, 0.5)), stop_share=0.3, target_share=0.2, hazard_exponent=0.5)
     ratios = level_log_ratios(default_tier_table("bybit", "BTC"), fit.leverages, 60_000.0)
     books = [book_from_history(history.head(300), fit, ratios),
              replay_book(history.head(300), fit, ratios)]  # fmt: skip

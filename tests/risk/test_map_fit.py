@@ -23,7 +23,7 @@ def test_json_shape() -> None:
     """The JSON holds the mix as pairs, the half-life, the side split and the evidence."""
     data = json.loads(default_map_fit().to_json())
     assert set(data) == {"leverage_weights", "half_life_s", "long_share", "fitted", "evidence",
-                         "stop_share", "target_share"}  # fmt: skip
+                         "stop_share", "target_share", "hazard_exponent"}  # fmt: skip
     assert data["leverage_weights"][0] == [2.0, 0.15]
 
 
@@ -72,3 +72,22 @@ def test_describe_a_fitted_mix() -> None:
         "leverage mix fitted from 7.0 days of liquidations (5120 events, $410M): 5x 20 %, 10x 80 %"
     )
     assert fit.hazard_per_s == pytest.approx(0.693147 / fit.half_life_s, rel=1e-5)
+
+
+def test_exit_rate_by_leverage() -> None:
+    """``h_L = h·(L/10)^γ``; the book's rate is the stationary ``1/Σ w_L/h_L``; old JSON has γ 0."""
+    fit = MapFit(((10.0, 0.5), (40.0, 0.5)), half_life_s=86_400.0, hazard_exponent=0.5)
+    h = fit.hazard_per_s
+    assert fit.bucket_hazards_per_s == pytest.approx((h, 2 * h))
+    assert fit.book_hazard_per_s == pytest.approx(1 / (0.5 / h + 0.5 / (2 * h)))
+    assert fit.book_half_life_s == pytest.approx(0.693147 / fit.book_hazard_per_s, rel=1e-5)
+    assert "exits × (L/10)^0.5" in fit.describe()
+    assert MapFit.from_json(fit.to_json()) == fit
+    old = json.loads(fit.to_json())
+    del old["hazard_exponent"]
+    assert MapFit.from_json(json.dumps(old)).hazard_exponent == 0.0
+    plain = MapFit(half_life_s=86_400.0)
+    assert plain.book_hazard_per_s == plain.hazard_per_s
+    assert plain.book_half_life_s == plain.half_life_s
+    with pytest.raises(InvalidInputError):
+        MapFit(hazard_exponent=-1.0)
