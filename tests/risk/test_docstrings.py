@@ -8,14 +8,27 @@ import importlib
 import pytest
 
 MODULES = [
+    "risk.calibration",
+    "risk.cohort_book",
+    "risk.cohort_map",
     "risk.cross",
     "risk.funding",
+    "risk.heatmap",
     "risk.liquidation",
+    "risk.liquidation_sampling",
+    "risk.map_exits",
+    "risk.map_fit",
+    "risk.map_prior",
+    "risk.map_score",
+    "risk.market_history",
     "risk.odds",
     "risk.reference",
     "risk.report",
     "risk.tiers",
 ]
+
+WITHOUT_EXAMPLES = {"risk.report", "risk.tiers"}
+"""Modules whose docstrings state formulas in prose and tables, with no worked example to run."""
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -24,6 +37,7 @@ def test_docstring_examples(name: str) -> None:
     module = importlib.import_module(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
+    assert result.attempted >= 1 or name in WITHOUT_EXAMPLES
 
 
 def test_examples_exist_for_the_formulas() -> None:
