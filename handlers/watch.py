@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
@@ -140,8 +141,15 @@ def _still_shows(message: MaybeInaccessibleMessage, data: str) -> bool:
     return any(button.callback_data == data for row in rows for button in row)
 
 
+REDRAWN_KEPT = 1024
+"""Lists whose last redraw is remembered (the oldest forgotten first)."""
+
+
 def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
     """The ❌ Remove button under /positions."""
+    redrawn: OrderedDict[tuple[int, int], str] = OrderedDict()
+    """The last text each list was redrawn to here: a double tap's two presses both carry the list as
+    it was before the first redraw, and the second must not ask Telegram for the same edit again."""
 
     async def remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Remove the watch the button was made for, answer the press, and redraw the list."""
@@ -156,7 +164,14 @@ def make_remove_button(desk: RiskDesk, watches: WatchBook) -> Callback:
         if removal.outcome == "removed" or stale:
             group = chat.type in GROUP_TYPES
             text, markup = await _positions_view(desk, watches, chat.id, group)
-            await edit_in_place(query, split_text(text)[-1], markup)  # the part under the buttons
+            shown = split_text(text)[-1]  # the part under the buttons
+            where = (chat.id, query.message.message_id)
+            if redrawn.get(where) != shown:
+                redrawn[where] = shown
+                redrawn.move_to_end(where)
+                while len(redrawn) > REDRAWN_KEPT:
+                    redrawn.popitem(last=False)
+                await edit_in_place(query, shown, markup)
 
     return remove
 
