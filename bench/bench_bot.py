@@ -34,6 +34,8 @@ WARM_UP_ROUNDS = 3
 ROUND_EVERY_S = 1.0
 """20 chats a second: under Telegram's ~30 messages/s, which the bot's rate limiter enforces."""
 P99_TARGET_MS = 50.0
+BURST_P99_TARGET_MS = 100.0
+"""Twenty /risk at the same instant queue on one event loop: issue 12 holds their p99 to 100 ms."""
 
 
 def report(figure: str, value: float, unit: str, target: float) -> None:
@@ -157,13 +159,13 @@ async def main() -> None:
             if number >= WARM_UP_ROUNDS:
                 burst += measured
             await asyncio.sleep(max(0.0, ROUND_EVERY_S - (time.perf_counter() - started)))
-    for label, values in (
-        ("one chat at a time", alone),
-        ("20 concurrent chats, 1 command/s each, staggered", spread),
-        ("20 concurrent chats, all at the same instant", burst),
+    for label, values, p99_target in (
+        ("one chat at a time", alone, P99_TARGET_MS),
+        ("20 concurrent chats, 1 command/s each, staggered", spread, P99_TARGET_MS),
+        ("20 concurrent chats, all at the same instant", burst, BURST_P99_TARGET_MS),
     ):
         report(f"/risk round trip p50 ({label})", statistics.median(values), "ms", P99_TARGET_MS)
-        report(f"/risk round trip p99 ({label})", percentile(values, 0.99), "ms", P99_TARGET_MS)
+        report(f"/risk round trip p99 ({label})", percentile(values, 0.99), "ms", p99_target)
 
 
 def progress(label: str) -> None:
