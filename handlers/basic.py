@@ -21,7 +21,6 @@ from bot.chats.watches import WatchBook
 from bot.commands.positions import split_words
 from bot.desk.risk_desk import RiskDesk
 from bot.vocabulary.wallets import WALLET_BLIND_SPOTS
-from bot.wallets.book import WalletBook
 from handlers.chats import acting_member, remember_chat
 from handlers.risk import answer_risk
 from handlers.watch import watch_words
@@ -124,7 +123,7 @@ def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Call
     return start
 
 
-def make_stop(chats: ChatDirectory, wallets: WalletBook) -> Callback:
+def make_stop(chats: ChatDirectory) -> Callback:
     """/stop: remove every wallet, watch, schedule and market subscription of the chat."""
 
     async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -139,8 +138,7 @@ def make_stop(chats: ChatDirectory, wallets: WalletBook) -> Callback:
         if report is None:
             await message.reply_text(STOP_REFUSED)
             return
-        synced = await wallets.remove_all(message.chat_id)
-        also = f", {synced} wallet(s)" if synced else ""
+        also = f", {report.wallets} wallet(s)" if report.wallets else ""
         await message.reply_text(
             f"Done: {report.watches} watch(es){also} and {report.schedules} schedule(s) removed, "
             "market alerts off. "
@@ -151,11 +149,11 @@ def make_stop(chats: ChatDirectory, wallets: WalletBook) -> Callback:
 
 
 def handlers(
-    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk, wallets: WalletBook
+    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk
 ) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
         CommandHandler("start", make_start(chats, watches, desk)),
         CommandHandler("help", help_command),
-        CommandHandler("stop", make_stop(chats, wallets)),
+        CommandHandler("stop", make_stop(chats)),
     ]

@@ -37,6 +37,7 @@ class StopReport:
 
     watches: int
     schedules: int
+    wallets: int = 0
 
 
 class ChatDirectory:
@@ -101,13 +102,15 @@ class ChatDirectory:
         return resumed
 
     async def stop(self, chat_id: int, member: Member) -> StopReport | None:
-        """Remove every watch and schedule of the chat and switch its market alerts off.
+        """Remove every watch (typed and wallet-synced), wallet and schedule of the chat and switch its
+        market alerts off.
 
         None, and nothing changed, when `member` may not: in a group that is for its admins.
         """
         if not member.admin:
             return None
         watches = await self._watches.remove_all(chat_id)
+        wallets = await self._store.wallets.remove_all(chat_id)
         schedules = await self._schedules.remove_all(chat_id)
         chat = await self._store.chats.get(chat_id)
         if chat is not None:
@@ -117,4 +120,4 @@ class ChatDirectory:
                 .with_mode("funding", "off")
             )
             await self._store.chats.update_settings(chat_id, quiet.to_stored(), self._clock())
-        return StopReport(watches, schedules)
+        return StopReport(watches, schedules, wallets)

@@ -95,13 +95,6 @@ class WalletBook:
             self.sync.watches_changed.emit()
         return wallet if removed else None
 
-    async def remove_all(self, chat_id: int) -> int:
-        """Stop watching every wallet of the chat (/stop)."""
-        count = await self._store.wallets.remove_all(chat_id)
-        if count:
-            self.sync.watches_changed.emit()
-        return count
-
     async def view(self, wallet: Wallet) -> WalletView:
         """The cards of the wallet's last known positions."""
         state = wallet.state

@@ -150,3 +150,20 @@ async def test_groups_see_short_addresses_and_wallets_survive_restart_and_remove
     assert edited[0].text is not None
     assert "Stopped watching <b>desk</b>" in edited[0].text
     assert left == []
+
+
+async def test_stop_removes_the_chats_wallets_and_their_watches(tmp_path: Path) -> None:
+    """/stop in a private chat removes its wallet and the watch synced from it, and says so."""
+    async with running_bot(tmp_path) as bot:
+        wallets = bot.exchange.wallets
+        wallets.set_account_value(ADDRESS, 25_000.0)
+        wallets.open_position(ADDRESS, _btc())
+        bot.telegram.push_message(CHAT, f"/wallet {ADDRESS}")
+        await said(bot, 1)
+        bot.telegram.push_message(CHAT, "/stop")
+        stopped = (await said(bot, 2))[1]
+        left_wallets = await bot.services.store.wallets.list_for_chat(CHAT)
+        left_watches = await bot.services.store.watches.list_for_chat(CHAT)
+    assert stopped.startswith("Done: 1 watch(es), 1 wallet(s) and 0 schedule(s) removed")
+    assert left_wallets == []
+    assert left_watches == []
