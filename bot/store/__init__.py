@@ -6,6 +6,10 @@ hands out one repository per table family.
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.store.alert_states import AlertStateRepo
@@ -20,6 +24,11 @@ from bot.store.watches import WatchRepo
 from bot.vocabulary.records import StoredTierTable
 
 __all__ = ["Store", "StoredTierTable"]
+
+log = logging.getLogger(__name__)
+
+CLOSE_WAIT_S = 10.0
+"""How long `Store.close` waits for connections still in use to be given back."""
 
 
 class Store:
@@ -57,6 +66,36 @@ class Store:
         """`sqlite` or `postgresql`."""
         return self.engine.dialect.name
 
-    async def close(self) -> None:
-        """Release every connection."""
+    def connections_in_use(self) -> int:
+        """Connections checked out of the pool now (0 for a pool that does not count them)."""
+        counted = getattr(self.engine.sync_engine.pool, "checkedout", None)
+        return int(counted()) if counted is not None else 0
+
+    async def close(self, wait_s: float = CLOSE_WAIT_S) -> None:
+        """Release every connection, once the ones in use are given back (up to `wait_s`).
+
+        Disposing closes only idle connections: one still in use (a job or handler finishing its
+        write as the process stops) would go back to the discarded pool and never be closed.
+        """
+        pool = self.engine.sync_engine.pool
+        given_back = asyncio.Event()
+
+        def checked_in(*_: object) -> None:
+            given_back.set()
+
+        event.listen(pool, "checkin", checked_in)
+        try:
+            async with asyncio.timeout(wait_s):
+                while True:
+                    given_back.clear()
+                    if self.connections_in_use() == 0:
+                        break
+                    await given_back.wait()
+        except TimeoutError:
+            log.warning(
+                "closing the database with %d connection(s) still in use",
+                self.connections_in_use(),
+            )
+        finally:
+            event.remove(pool, "checkin", checked_in)
         await self.engine.dispose()
