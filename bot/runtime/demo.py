@@ -5,13 +5,15 @@ handler, the real store (SQLite in a temporary folder unless `database_url` is g
 ingest service, alert engine and outbox sender. Only the two ends are replaced: Telegram by the
 loopback Bot API of bot/terminal (stdin in, stdout out), the venues by the simulated market of
 bot/simulation (its stream in Bybit's wire format on a loopback WebSocket, its REST polls in
-process). Simulated time runs `speed` times as fast as the wall clock; the JobQueue steps the market
-one simulated second at a time and runs the model and alert jobs `speed` times as often.
+process). Simulated time runs `speed` times as fast as the wall clock: a clock task steps the market
+one simulated second at a time, and the JobQueue runs the model and alert jobs `speed` times as often.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import signal
 import sys
 import tempfile
@@ -22,7 +24,6 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
-from telegram.ext import CallbackContext, Job
 
 from bot.app import build_application, build_services, start_worker
 from bot.feeds import bybit
@@ -44,6 +45,8 @@ __all__ = ["WATCH_COMMAND", "DemoOptions", "run_demo"]
 WATCH_COMMAND = "/watch BTC 20x long on bybit"
 """The position the demo watches for the person, so its ladder alerts can be seen."""
 START_TIMEOUT_S = 30.0
+MAX_CATCH_UP_S = 5
+"""Simulated seconds the market clock steps at once to catch up after a slow round."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,13 +95,62 @@ def _ingestor(services: Services, market: SimulatedMarket, stream: SimulatedStre
     )  # fmt: skip
 
 
-def _step_market(market: SimulatedMarket, stream: SimulatedStream) -> Any:
-    async def step(context: CallbackContext[Any, Any, Any, Any]) -> None:
-        """JobQueue callback: one simulated second, published on the stream."""
-        del context
-        await stream.publish(market.step(1.0))
+class _ExpectedSkips(logging.Filter):
+    """Drops APScheduler's "skipped: maximum number of running instances reached" lines.
 
-    return step
+    The demo runs the model and alert jobs `speed` times as often; a run still busy when the next
+    is due is expected (jobs coalesce by design) and is not worth a line in the terminal chat.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances reached" not in record.getMessage()
+
+
+class _MarketClock:
+    """Steps the simulated market one simulated second at a time, `speed` seconds per wall second,
+    up to `until_s` simulated seconds when given.
+
+    A step that runs late is caught up by the next round (at most `MAX_CATCH_UP_S` steps at once;
+    beyond that simulated time falls behind rather than burst), so the market keeps its pace on a
+    busy machine and no scheduler skips or warns.
+    """
+
+    def __init__(
+        self, market: SimulatedMarket, stream: SimulatedStream, speed: float, until_s: float | None
+    ) -> None:
+        self._market, self._stream, self._speed = market, stream, speed
+        self._until_s = until_s
+        self._stopped = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Begin stepping."""
+        self._task = asyncio.create_task(self._run(), name="simulated market clock")
+
+    async def stop(self) -> None:
+        """Stop after the step under way; simulated time stands still from here."""
+        self._stopped.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    def _over(self) -> bool:
+        return self._until_s is not None and self._market.elapsed_s >= self._until_s
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        start, done = loop.time(), 0
+        while not self._stopped.is_set():
+            due = int((loop.time() - start) * self._speed)
+            if due - done > MAX_CATCH_UP_S:  # too far behind: let the lag go, do not burst
+                start += (due - done - MAX_CATCH_UP_S) / self._speed
+                due = done + MAX_CATCH_UP_S
+            while done < due and not self._stopped.is_set() and not self._over():
+                await self._stream.publish(self._market.step(1.0))
+                done += 1
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(1.0 / self._speed):
+                    await self._stopped.wait()
 
 
 def _intro(console: Console, options: DemoOptions, photos: Path) -> None:
@@ -153,7 +205,7 @@ async def _converse(options: DemoOptions, market: SimulatedMarket, api: Loopback
 
 
 async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMarket,
-                 stream: SimulatedStream, speed: float) -> tuple[Job[Any], Services]:  # fmt: skip
+                 stream: SimulatedStream, options: DemoOptions) -> tuple[_MarketClock, Services]:  # fmt: skip
     http = httpx.AsyncClient(timeout=5.0)
     stack.push_async_callback(http.aclose)
     store = await Store.open(settings.database_url)
@@ -166,20 +218,19 @@ async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMar
     stack.push_async_callback(app.shutdown)
     await app.start()
     stack.push_async_callback(app.stop)
-    ingestor = _ingestor(services, market, stream, speed)
+    ingestor = _ingestor(services, market, stream, options.speed)
     await ingestor.ingest_once("candles")  # the volatility of the first card needs them
-    worker = await start_worker(app, services, ingestor=ingestor, time_scale=speed)
+    worker = await start_worker(app, services, ingestor=ingestor, time_scale=options.speed)
     stack.push_async_callback(worker.stop)
     assert app.job_queue is not None
     assert app.updater is not None
-    stepping = app.job_queue.run_repeating(
-        _step_market(market, stream), 1.0 / speed, first=0.05, name="step simulated market",
-        job_kwargs={"max_instances": 1, "coalesce": True},
-    )  # fmt: skip
+    clock = _MarketClock(market, stream, options.speed, options.seconds)
+    clock.start()
+    stack.push_async_callback(clock.stop)
     await basic.set_menus(app.bot)
     await app.updater.start_polling(poll_interval=0, timeout=1)
     stack.push_async_callback(app.updater.stop)
-    return stepping, services
+    return clock, services
 
 
 async def _drain(services: Services) -> None:
@@ -197,6 +248,15 @@ async def run_demo(
 ) -> int:
     """Run the demo until it ends; 0 after a clean end."""
     console = Console(out, colour=out.isatty())
+    skips, scheduler_log = _ExpectedSkips(), logging.getLogger("apscheduler.scheduler")
+    scheduler_log.addFilter(skips)
+    try:
+        return await _run_demo(options, console, stdin)
+    finally:
+        scheduler_log.removeFilter(skips)
+
+
+async def _run_demo(options: DemoOptions, console: Console, stdin: TextIO) -> int:
     with tempfile.TemporaryDirectory(prefix="liqguard-demo-") as name:
         folder = Path(name)
         market = SimulatedMarket(demo_script(utc_now().replace(microsecond=0), options.seed))
@@ -207,10 +267,10 @@ async def run_demo(
             AsyncExitStack() as stack,
         ):
             settings = _settings(options, api, stream, market, folder)
-            stepping, services = await _start(stack, settings, market, stream, options.speed)
+            clock, services = await _start(stack, settings, market, stream, options)
             await _prepare_chat(services, api, console)
             await _converse(options, market, api, console, stdin)
-            stepping.enabled = False  # simulated time stops; what it produced is still delivered
+            await clock.stop()  # simulated time stops; what it produced is still delivered
             await _drain(services)
             console.note(f"Demo over after {market.elapsed_s:.0f} simulated seconds.")
     return 0

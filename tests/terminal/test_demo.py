@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import os
 import re
 import sys
 from pathlib import Path
+
+import pytest
 
 from bot.runtime.demo import DemoOptions, run_demo
 
@@ -106,3 +109,21 @@ async def test_headless_demo_alerts_within_sixty_simulated_seconds() -> None:
     assert LADDER.search(text)
     assert "(within 2%)" in text
     assert "Demo over after" in text
+
+
+async def test_demo_keeps_its_pace_without_scheduler_warnings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """At 50 simulated seconds per second the market keeps up with the wall clock (catching up after a
+    slow step) and nothing warns that a step was skipped."""
+    out = io.StringIO()
+    options = DemoOptions(speed=50.0, seconds=100.0, headless=True)
+    loop = asyncio.get_running_loop()
+    begun = loop.time()
+    with caplog.at_level(logging.WARNING):
+        async with asyncio.timeout(120):
+            assert await run_demo(options, out=out) == 0
+    assert [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()] == []
+    assert "Demo over after 100 simulated seconds" in out.getvalue()
+    # 100 simulated seconds at 50x are 2 s of stepping; start-up and delivery add a few seconds
+    assert loop.time() - begun < 30
