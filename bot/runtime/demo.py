@@ -17,7 +17,7 @@ import logging
 import signal
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any, TextIO
 
 import httpx
 
-from bot.app import build_application, build_services, start_worker
+from bot.app import TelegramApp, build_application, build_services, start_worker
 from bot.feeds import bybit
 from bot.market.ingest import IngestConfig, Ingestor
 from bot.services import Services
@@ -45,6 +45,10 @@ __all__ = ["WATCH_COMMAND", "DemoOptions", "run_demo"]
 WATCH_COMMAND = "/watch BTC 20x long on bybit"
 """The position the demo watches for the person, so its ladder alerts can be seen."""
 START_TIMEOUT_S = 30.0
+SETTLE_TIMEOUT_S = 15.0
+SETTLE_CHECKS = 3
+"""Idle checks in a row (20 ms apart) that count as the bot having answered: an update can be
+between the loopback API and the Application's queue for a moment."""
 MAX_CATCH_UP_S = 5
 """Simulated seconds the market clock steps at once to catch up after a slow round."""
 
@@ -182,7 +186,8 @@ async def _prepare_chat(services: Services, api: LoopbackBotApi, console: Consol
 
 
 async def _converse(options: DemoOptions, market: SimulatedMarket, api: LoopbackBotApi,
-                    console: Console, stdin: TextIO) -> None:  # fmt: skip
+                    console: Console, stdin: TextIO, *,
+                    settle: Callable[[], Awaitable[None]]) -> None:  # fmt: skip
     """Until quit, end of input, Ctrl-C or SIGTERM, or `options.seconds` of simulated time."""
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -194,7 +199,8 @@ async def _converse(options: DemoOptions, market: SimulatedMarket, api: Loopback
         waits.append(asyncio.create_task(_until(lambda: market.elapsed_s >= limit, 1e9, "time")))
     if not options.headless:
         prompt = stdin.isatty()
-        waits.append(asyncio.create_task(read_input(api, console, stdin, prompt=prompt)))
+        reading = read_input(api, console, stdin, prompt=prompt, settle=settle)
+        waits.append(asyncio.create_task(reading))
     try:
         await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     finally:
@@ -205,7 +211,8 @@ async def _converse(options: DemoOptions, market: SimulatedMarket, api: Loopback
 
 
 async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMarket,
-                 stream: SimulatedStream, options: DemoOptions) -> tuple[_MarketClock, Services]:  # fmt: skip
+                 stream: SimulatedStream, options: DemoOptions, *,
+                 api: LoopbackBotApi) -> tuple[_MarketClock, Services, Callable[[], Awaitable[None]]]:  # fmt: skip
     http = httpx.AsyncClient(timeout=5.0)
     stack.push_async_callback(http.aclose)
     store = await Store.open(settings.database_url)
@@ -230,7 +237,28 @@ async def _start(stack: AsyncExitStack, settings: Settings, market: SimulatedMar
     await basic.set_menus(app.bot)
     await app.updater.start_polling(poll_interval=0, timeout=1)
     stack.push_async_callback(app.updater.stop)
-    return clock, services
+    return clock, services, _settler(app, api)
+
+
+def _settler(app: TelegramApp, api: LoopbackBotApi) -> Callable[[], Awaitable[None]]:
+    """A wait until the bot has fetched and handled every update sent so far (bounded)."""
+
+    def idle() -> bool:
+        return (
+            api.pending_updates() == 0
+            and app.update_queue.empty()
+            and app.update_processor.current_concurrent_updates == 0
+        )
+
+    async def settle() -> None:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(SETTLE_TIMEOUT_S):
+                calm = 0
+                while calm < SETTLE_CHECKS:
+                    await asyncio.sleep(0.02)
+                    calm = calm + 1 if idle() else 0
+
+    return settle
 
 
 async def _drain(services: Services) -> None:
@@ -267,9 +295,11 @@ async def _run_demo(options: DemoOptions, console: Console, stdin: TextIO) -> in
             AsyncExitStack() as stack,
         ):
             settings = _settings(options, api, stream, market, folder)
-            clock, services = await _start(stack, settings, market, stream, options)
+            clock, services, settle = await _start(
+                stack, settings, market, stream, options, api=api
+            )
             await _prepare_chat(services, api, console)
-            await _converse(options, market, api, console, stdin)
+            await _converse(options, market, api, console, stdin, settle=settle)
             await clock.stop()  # simulated time stops; what it produced is still delivered
             await _drain(services)
             console.note(f"Demo over after {market.elapsed_s:.0f} simulated seconds.")

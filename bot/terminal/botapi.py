@@ -174,6 +174,10 @@ class LoopbackBotApi:
         self._push({"callback_query": query})
         return True
 
+    def pending_updates(self) -> int:
+        """Updates the person sent that the bot has not fetched yet."""
+        return len(self._session.updates)
+
     def _push(self, content: JSONDict) -> None:
         self._session.updates.append({"update_id": next(self._update_ids), **content})
         self._changed.set()

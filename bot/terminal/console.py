@@ -13,7 +13,7 @@ import contextlib
 import os
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.terminal.botapi import LoopbackBotApi, Output
@@ -94,16 +94,29 @@ def handle_line(line: str, api: LoopbackBotApi, console: Console) -> bool:
 
 
 async def read_input(
-    api: LoopbackBotApi, console: Console, stdin: TextIO = sys.stdin, prompt: bool = False
+    api: LoopbackBotApi,
+    console: Console,
+    stdin: TextIO = sys.stdin,
+    prompt: bool = False,
+    settle: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
-    """Read `stdin` until `quit` or its end, handing each line to the chat."""
+    """Read `stdin` until `quit` or its end, handing each line to the chat.
+
+    `settle` waits until the bot has answered what was sent. Input that is not a terminal (a piped
+    script) waits for it after every line, so a button number is read once the buttons exist; the
+    end of input or `quit` waits for it too, so the last answers are shown before the demo ends.
+    """
     readline = await _line_reader(stdin)
+    scripted = not stdin.isatty()
     while True:
         if prompt:
             console.ask()
         line = await readline()
         console.prompt = None
-        if not line or not handle_line(line, api, console):
+        going_on = bool(line) and handle_line(line, api, console)
+        if settle is not None and (scripted or not going_on):
+            await settle()
+        if not going_on:
             return
 
 

@@ -127,3 +127,24 @@ async def test_demo_keeps_its_pace_without_scheduler_warnings(
     assert "Demo over after 100 simulated seconds" in out.getvalue()
     # 100 simulated seconds at 50x are 2 s of stepping; start-up and delivery add a few seconds
     assert loop.time() - begun < 30
+
+
+async def test_a_piped_script_is_read_as_the_bot_answers(tmp_path: Path) -> None:
+    """All lines piped at once: the button number is pressed once the listing with its button is
+    there, and every answer is shown before the demo says it is over."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    script = "/positions\n1\n/unwatch 1\n/funding BTC\n"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "demo", "--speed", "10",
+        cwd=tmp_path, env=env | {"PYTHONPATH": str(ROOT)},
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    async with asyncio.timeout(120):
+        output, _ = await process.communicate(script.encode())
+    text = output.decode()
+    assert process.returncode == 0
+    assert "there is no button" not in text
+    assert "Removed #1." in text
+    assert text.index("Removed #1.") < text.index("You have no watch #1 here")
+    assert text.index("BTC funding · per venue") < text.index("Demo over after")
