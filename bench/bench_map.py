@@ -1,5 +1,6 @@
-"""Benchmark of the liquidation map: one model update of 6 symbols × 4 venues over a day of 5-minute
-intervals, one cumulative query, one chart. Prints each figure beside its target; always exits 0."""
+"""Benchmark of the liquidation map: the cohort map of 6 symbols × 4 venues built from scratch over a
+day of 5-minute intervals, one cumulative query, one chart. Prints each figure beside its target;
+always exits 0. (Live updates of 30-day books are `bench_map_service.py`.)"""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np
 
 from risk.cluster_queries import cumulative_long_down_to
-from risk.clusters import ClusterModelConfig, Interval, apply_intervals
+from risk.clusters import Interval
+from risk.cohort_map import build_levels, level_log_ratios, levels_map
 from risk.liquidation_map import LiquidationMap, combine_maps
+from risk.map_fit import MapFit, default_map_fit
+from risk.market_history import MarketHistory
 from risk.tiers import TierTable, default_tier_table
 
 VENUES = ("binance", "bybit", "okx", "hyperliquid")
@@ -53,11 +57,13 @@ def day_of_intervals(rng: np.random.Generator, price: float) -> list[Interval]:
     return intervals
 
 
-def update_all(
-    work: list[tuple[TierTable, list[Interval]]], config: ClusterModelConfig
-) -> list[LiquidationMap]:
-    """One model update: every venue and symbol from an empty map over its day of intervals."""
-    return [apply_intervals(LiquidationMap(), ivs, table, config) for table, ivs in work]
+def update_all(work: list[tuple[TierTable, MarketHistory]], fit: MapFit) -> list[LiquidationMap]:
+    """One model update: every venue and symbol's cohort map built from its day of intervals."""
+    maps = []
+    for table, history in work:
+        ratios = level_log_ratios(table, fit.leverages, float(np.median(history.typical)))
+        maps.append(levels_map(build_levels(history, fit, ratios), history, fit))
+    return maps
 
 
 def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -73,15 +79,20 @@ def timed(func: Callable[[], object], repeat: int) -> tuple[float, object]:
 def main() -> None:
     """Run the three figures."""
     rng = np.random.default_rng(11)
-    config = ClusterModelConfig()
+    fit = default_map_fit()
     work = [
-        (default_tier_table(venue, symbol), day_of_intervals(rng, price))
+        (
+            default_tier_table(venue, symbol),
+            MarketHistory.from_intervals(day_of_intervals(rng, price)),
+        )
         for symbol, price in PRICES.items()
         for venue in VENUES
     ]
     print(f"model update: {len(work)} maps × {STEPS} intervals, 7 runs ...", file=sys.stderr)
-    seconds, maps = timed(lambda: update_all(work, config), repeat=7)
-    report("model update, 6 symbols x 4 venues x 288 intervals", seconds * 1e3, "ms", 200)
+    seconds, maps = timed(lambda: update_all(work, fit), repeat=7)
+    report(
+        "cohort map from scratch, 6 symbols x 4 venues x 288 intervals", seconds * 1e3, "ms", 200
+    )
 
     assert isinstance(maps, list)
     btc = combine_maps(maps[:4])

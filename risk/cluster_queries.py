@@ -6,7 +6,7 @@ and its ``price`` the notional-weighted mean of the bins' prices. Clusters are `
 values, so they go straight into ``assess(..., clusters=...)``.
 
 A bin counts as "between" two prices when its price (geometric centre) is within them, ends
-included: the same rule that clears a level in the model (`risk.clusters`).
+included: the same rule that clears a level in the model (`risk.cohort_map`).
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from risk.clusters import LiquidationMap
 from risk.errors import InvalidInputError
+from risk.liquidation_map import LiquidationMap
 from risk.position import require_positive
 from risk.report import Cluster
 from risk.venues import Side

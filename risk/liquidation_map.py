@@ -4,7 +4,8 @@ Bins form a logarithmic grid anchored at 1 USD: bin ``k`` covers ``[g^k, g^(k+1)
 ``g = 1 + bin_width_pct/100``, and its price is the geometric centre ``g^(k+½)``. The grid does not
 depend on any price, so maps of different venues (or modeled and realized maps) add bin by bin.
 
-The model that fills a map is in `risk.clusters`; the questions asked of it in `risk.cluster_queries`.
+The model that fills a map is the cohort map (`risk.cohort_map`); the questions asked of it are in
+`risk.cluster_queries`.
 """
 
 from __future__ import annotations

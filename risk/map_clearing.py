@@ -1,6 +1,6 @@
 """Levels the price has already run through: cleared from a map between model steps.
 
-The model (`risk.clusters`) clears a level when an interval's range reaches it, but an interval is
+The model (`risk.cohort_map`) clears a level when an interval's range reaches it, but an interval is
 applied only once it has ended. Between steps the live price can run through levels the map still
 holds; a long whose liquidation price is above the mark (or a short's below it) cannot still be
 open. `clear_crossed` removes them, with the same rule the model uses: a long bin goes when the low
