@@ -150,7 +150,7 @@ def build_application(services: Services) -> TelegramApp:
     )
     s, scope = services, services.scope
     watch_wallet = wallets.make_wallet(s.wallets, s.chats)
-    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk))
+    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk, s.wallets))
     app.add_handlers(risk.handlers(s.desk, s.chats))
     app.add_handlers(wallets.handlers(s.wallets, s.chats))
     app.add_handlers(watch.handlers(s.desk, s.watches, s.chats, watch_wallet))
