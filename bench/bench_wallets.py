@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx
 
 from bench.bench_delivery import progress, report
+from bot.alerts.book import AlertBook
 from bot.feeds.hyperliquid import WALLET_WEIGHT, HyperliquidClient
 from bot.store import Store
 from bot.vocabulary.events import Signal
@@ -59,14 +60,14 @@ async def seed(store: Store, exchange: FakeExchange) -> None:
         )
 
 
-async def measure(sync: WalletSync, exchange: FakeExchange) -> None:
-    """Rounds until every wallet has been read, then a 429."""
+async def measure(sync: WalletSync, book: AlertBook, exchange: FakeExchange) -> None:
+    """Rounds until every wallet has been read (announcing through the alert book), then a 429."""
     durations: list[float] = []
     per_round: list[int] = []
     while len(set(exchange.wallets.reads)) < WALLETS and len(per_round) < 10:
         before = len(exchange.wallets.reads)
         started = time.perf_counter()
-        await sync.sync_once()
+        await sync.sync_once(book)
         durations.append(time.perf_counter() - started)
         per_round.append(len(exchange.wallets.reads) - before)
         progress(f"round {len(per_round)}: {per_round[-1]} reads in {durations[-1]:.2f} s")
@@ -76,10 +77,10 @@ async def measure(sync: WalletSync, exchange: FakeExchange) -> None:
     report("round of 150 reads", statistics.median(durations), "s (median)", "≤", 10.0)
     report("rounds to read all 500", len(per_round), "rounds", "≤", 4)
     exchange.wallets.fail(WalletFailure(429, retry_after_s=60))
-    await sync.sync_once()
+    await sync.sync_once(book)
     before = len(exchange.wallets.reads)
     for _ in range(5):
-        await sync.sync_once()
+        await sync.sync_once(book)
     report("reads while held after a 429", len(exchange.wallets.reads) - before, "reads", "=", 0)
 
 
@@ -92,10 +93,12 @@ async def main() -> None:
             await seed(store, exchange)
             sync = WalletSync(
                 store, HyperliquidClient(http, exchange.rest_url, utc_now), utc_now,
-                exchange.prices.get, watches_changed=Signal("watches"), outbox_written=Signal("outbox"),
+                exchange.prices.get, watches_changed=Signal("watches"),
                 tracked=frozenset({"BTC", "ETH"}), pacing=WalletPacing(interval_s=INTERVAL_S),
             )  # fmt: skip
-            await measure(sync, exchange)
+            book = AlertBook(store, utc_now, lambda: None)
+            await book.load()
+            await measure(sync, book, exchange)
         await store.close()
 
 

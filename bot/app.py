@@ -94,9 +94,8 @@ async def build_services(
     watches_changed, outbox_written = Signal("watches changed"), Signal("outbox written")
     watches = WatchBook(store, clock, watches_changed)
     schedules = ScheduleBook(store, clock)
-    signals = (watches_changed, outbox_written)
     wallet_book = build_wallets(
-        settings, http, store, market, desk, maps, clock, signals, wallet_pacing
+        settings, http, store, market, desk, maps, clock, watches_changed, wallet_pacing
     )
     chats = ChatDirectory(store, clock, timezones, watches, schedules)
     summaries = SummaryDesk(
@@ -117,12 +116,13 @@ def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named 
     desk: RiskDesk,
     maps: LiquidationMapService,
     clock: Clock,
-    signals: tuple[Signal, Signal],
+    watches_changed: Signal,
     pacing: WalletPacing | None,
 ) -> WalletBook:
     """The wallet sync (read by the worker's job) and the book /wallet talks to.
 
-    `signals` are (watches changed, outbox written); `pacing` defaults to a read every 30 s.
+    `pacing` defaults to a read every 30 s. The sync's announcements go through the worker's alert
+    book, which the worker's job hands to each round (`bot.jobs.register_wallet_job`).
     """
 
     def hyperliquid_mark(coin: str) -> float | None:
@@ -131,8 +131,8 @@ def build_wallets(  # noqa: PLR0917 - the wallet service's collaborators, named 
 
     sync = WalletSync(
         store, HyperliquidClient(http, settings.hyperliquid_rest_url, clock), clock,
-        hyperliquid_mark, watches_changed=signals[0], outbox_written=signals[1],
-        tracked=frozenset(settings.symbols), pacing=pacing,
+        hyperliquid_mark, watches_changed=watches_changed, tracked=frozenset(settings.symbols),
+        pacing=pacing,
     )  # fmt: skip
     return WalletBook(store, sync, desk, maps.combined_map, clock)
 
@@ -150,7 +150,7 @@ def build_application(services: Services) -> TelegramApp:
     )
     s, scope = services, services.scope
     watch_wallet = wallets.make_wallet(s.wallets, s.chats)
-    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk))
+    app.add_handlers(basic.handlers(s.chats, s.watches, s.desk, s.wallets))
     app.add_handlers(risk.handlers(s.desk, s.chats))
     app.add_handlers(wallets.handlers(s.wallets, s.chats))
     app.add_handlers(watch.handlers(s.desk, s.watches, s.chats, watch_wallet))
@@ -280,5 +280,5 @@ async def start_worker(
     jobs.register_refit_job(app.job_queue, refit, scorer)
     jobs.register_alert_jobs(app.job_queue, alerts, time_scale)
     jobs.register_summary_job(app.job_queue, services)
-    jobs.register_wallet_job(app.job_queue, services)
+    jobs.register_wallet_job(app.job_queue, services, alerts.book)
     return Worker(ingestor, sender_bot, sender, alerts, disconnect_sender, warm_up=warm_up)

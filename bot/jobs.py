@@ -19,6 +19,7 @@ from bot.maps.score import MapScorer
 from bot.market.backfill import Backfill
 from bot.market.ingest import Ingestor, PollKind
 from bot.services import Services
+from bot.wallets.sync import AnnouncementGate
 
 __all__ = [
     "register_alert_jobs",
@@ -136,11 +137,14 @@ def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:
     )  # fmt: skip
 
 
-def register_wallet_job(job_queue: JobQueue[Any], services: Services) -> None:
-    """Watched Hyperliquid wallets read every 30 s (bot/wallets/pacing.py), the first round at once."""
+def register_wallet_job(
+    job_queue: JobQueue[Any], services: Services, gate: AnnouncementGate
+) -> None:
+    """Watched Hyperliquid wallets read every 30 s (bot/wallets/pacing.py), the first round at once;
+    what changed is announced through `gate` (the worker's alert book, as every alert)."""
     job_queue.run_repeating(
-        _job(services.wallets.sync.sync_once), services.wallets.sync_interval_s, first=1.0,
-        name="sync wallets", job_kwargs=JOB_KWARGS,
+        _job(partial(services.wallets.sync.sync_once, gate)), services.wallets.sync_interval_s,
+        first=1.0, name="sync wallets", job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 
 

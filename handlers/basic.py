@@ -19,10 +19,13 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes
 from bot.chats.directory import ChatDirectory
 from bot.chats.watches import WatchBook
 from bot.commands.positions import split_words
+from bot.commands.wallets import looks_like_address
 from bot.desk.risk_desk import RiskDesk
 from bot.vocabulary.wallets import WALLET_BLIND_SPOTS
+from bot.wallets.book import WalletBook
 from handlers.chats import acting_member, remember_chat
 from handlers.risk import answer_risk
+from handlers.wallets import wallet_words
 from handlers.watch import watch_words
 
 __all__ = [
@@ -101,8 +104,17 @@ async def help_command(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> N
         await update.effective_message.reply_text(HELP_TEXT, parse_mode=ParseMode.HTML)
 
 
-def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Callback:
-    """/start: welcome (and resume a chat that had blocked the bot); deep links watch_… and risk_…."""
+def _names_wallet(words: list[str]) -> bool:
+    """Whether a deep link asks for a wallet: `wallet_0x…`, or `watch_0x…` as /watch 0x… does."""
+    link = words[0].lower()
+    return link == "wallet" or (link == "watch" and len(words) > 1 and looks_like_address(words[1]))
+
+
+def make_start(
+    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk, wallets: WalletBook
+) -> Callback:
+    """/start: welcome (and resume a chat that had blocked the bot); deep links watch_…, wallet_…
+    and risk_…."""
 
     async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Welcome, or follow the deep link."""
@@ -112,7 +124,9 @@ def make_start(chats: ChatDirectory, watches: WatchBook, desk: RiskDesk) -> Call
         await remember_chat(chats, update.effective_chat)
         resumed = await chats.resume(message.chat_id)
         words = split_words(" ".join(context.args or []))
-        if words and words[0].lower() == "watch":
+        if words and _names_wallet(words):
+            await wallet_words(wallets, chats, update, words[1:])
+        elif words and words[0].lower() == "watch":
             await watch_words(desk, watches, chats, update, words[1:])
         elif words and words[0].lower() == "risk":
             await answer_risk(desk, chats, update, words[1:])
@@ -149,11 +163,11 @@ def make_stop(chats: ChatDirectory) -> Callback:
 
 
 def handlers(
-    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk
+    chats: ChatDirectory, watches: WatchBook, desk: RiskDesk, wallets: WalletBook
 ) -> list[BaseHandler[Any, Any, Any]]:
     """The handlers of this module."""
     return [
-        CommandHandler("start", make_start(chats, watches, desk)),
+        CommandHandler("start", make_start(chats, watches, desk, wallets)),
         CommandHandler("help", help_command),
         CommandHandler("stop", make_stop(chats)),
     ]

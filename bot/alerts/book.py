@@ -5,6 +5,10 @@ gate (bot/alert_gate.py), writes those that go out to the outbox in one transact
 chats' state and wakes the sender. Writing the outbox before the state means a crash in between makes
 the next evaluation produce the same keys again, which the outbox ignores: nothing goes out twice.
 
+An alert that belongs to another subject's write (a wallet's announcement, written with the wallet's
+new version) goes through `deliver_within`: the gate decides inside that write's transaction, and its
+outbox rows and the chats' state are committed with it or not at all.
+
 Keys built on counters kept in a chat's state (digests, funding alerts) also carry the state's
 `epoch`, the moment (epoch ms) the state document was first made: a chat whose state was deleted and
 begun again counts from 0 under a new epoch, so its keys never meet those of its earlier life.
@@ -13,8 +17,9 @@ begun again counts from 0 under a new epoch, so its keys never meet those of its
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,13 +28,19 @@ from bot.alerts.gate import DIGEST_LINES, GateState, Verdict, admit, digest_due,
 from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.alert_text import render_digest
 from bot.store import Store
+from bot.store.alert_states import GatedAlerts
 from bot.vocabulary.alert_settings import AlertKind, AlertSettings
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.records import Chat, OutboxItem
 
-__all__ = ["Alert", "AlertBook"]
+__all__ = ["Alert", "AlertBook", "Decide", "GatedWrite"]
 
 log = logging.getLogger(__name__)
+Decide = Callable[[], GatedAlerts]
+"""Runs the gate over the alerts: what to write (the outbox rows let out, the chats' new state)."""
+GatedWrite = Callable[[Decide], Awaitable[bool]]
+"""Another subject's transaction: calls `Decide` once it knows it goes ahead and writes what it
+returns with its own rows; False when it wrote nothing (without calling it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +149,60 @@ class AlertBook:
                 items.append(self._item(alert, verdict))
         await self.enqueue(items, now)
         return verdicts
+
+    async def deliver_within(
+        self, alerts: Sequence[Alert], now: datetime, write: GatedWrite
+    ) -> dict[str, Verdict] | None:
+        """Gate `alerts` as `deliver` does, inside the transaction of `write`; their verdicts.
+
+        The decision stands or falls with that write: None when it wrote nothing, and then (or when
+        it raises) the decision is taken back, unless another alert passed the chat's gate since.
+        The state writes (`flush`) wait meanwhile, so none lands between the state decided and its
+        commit.
+        """
+        if any(a.chat_id not in self.chats for a in alerts):
+            # A chat new since the last reload: read its settings rather than gate on defaults.
+            await self.reload_chats()
+        verdicts: dict[str, Verdict] = {}
+        before: dict[int, Any] = {}
+        after: dict[int, Any] = {}
+
+        def decide() -> GatedAlerts:
+            chats = {a.chat_id for a in alerts}
+            before.update({c: self.doc(c).get("gate") for c in chats})
+            items = []
+            for alert in alerts:
+                verdict = verdicts[alert.key] = self.admit(alert, now)
+                if verdict in ("send", "silent"):
+                    items.append(self._item(alert, verdict))
+            after.update({c: self.doc(c).get("gate") for c in chats})
+            states = {c: copy.deepcopy(self._docs[c]) for c in chats if c in self.chats}
+            return GatedAlerts(tuple(items), states)
+
+        try:
+            async with self._write:
+                written = await write(decide)
+        except BaseException:
+            self._take_back(before, after)
+            raise
+        if not written:
+            self._take_back(before, after)
+            return None
+        if any(v in ("send", "silent") for v in verdicts.values()):
+            self._wake()
+        return verdicts
+
+    def _take_back(self, before: dict[int, Any], after: dict[int, Any]) -> None:
+        """Restore the chats' gate as it was before a decision that was not written."""
+        for chat_id, gate in before.items():
+            doc = self.doc(chat_id)
+            if doc.get("gate") is not after[chat_id]:
+                continue  # another alert passed the gate since: its count and lines stand
+            if gate is None:
+                doc.pop("gate", None)
+            else:
+                doc["gate"] = gate
+            self.touch(chat_id)
 
     def _item(self, alert: Alert, verdict: Verdict) -> OutboxItem:
         """The outbox row of an alert the gate lets out (silently when `verdict` says so)."""

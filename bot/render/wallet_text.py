@@ -19,7 +19,13 @@ from risk.reference import DISAGREEMENT_PCT, ReferenceView, disagreement_pct
 from risk.report import Verdict
 from risk.venues import Side
 
-__all__ = ["render_change", "render_wallet_list", "render_wallet_view", "wallet_name"]
+__all__ = [
+    "render_change",
+    "render_change_line",
+    "render_wallet_list",
+    "render_wallet_view",
+    "wallet_name",
+]
 
 _VERDICT = {Verdict.SAFE: "🟢 SAFE", Verdict.CAUTION: "🟡 CAUTION", Verdict.DANGER: "🔴 DANGER"}
 _EXPLAINS = {
@@ -215,3 +221,18 @@ def render_change(
         f"entry {n.price(was.entry_price)} → {n.price(now.entry_price)} · liquidation "
         f"{_liq(was)} → {_liq(now)}{_distance(now, mark)}"
     )
+
+
+def render_change_line(wallet: Wallet, change: PositionChange, *, group: bool) -> str:
+    """The announcement as one line of a digest (held in quiet hours or over the hourly cap)."""
+    name = wallet_name(wallet, group=group)
+    p = change.after or change.before
+    assert p is not None
+    what = f"{escape(p.coin)} {p.side} {p.leverage:g}x {change.kind} in {name}"
+    if change.kind == "opened":
+        return f"{what} (liquidation {_liq(p)})"
+    if change.kind == "closed":
+        return what
+    assert change.before is not None
+    assert change.after is not None
+    return f"{what}: {_what_changed(change.before, change.after)}"

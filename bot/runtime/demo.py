@@ -26,6 +26,7 @@ from typing import Any, TextIO
 import httpx
 
 from bot.app import TelegramApp, build_application, build_services, start_worker
+from bot.commands.positions import parse_position_args, split_words
 from bot.feeds import bybit
 from bot.market.ingest import IngestConfig, Ingestor
 from bot.services import Services
@@ -37,6 +38,8 @@ from bot.store import Store
 from bot.terminal.botapi import CHAT_ID, TOKEN, LoopbackBotApi
 from bot.terminal.console import Console, read_input
 from bot.vocabulary.clock import utc_now
+from bot.vocabulary.positions import PositionArgs
+from bot.vocabulary.records import Watch
 from config.settings import Settings, load_settings
 from handlers import basic
 
@@ -170,15 +173,35 @@ def _intro(console: Console, options: DemoOptions, photos: Path) -> None:
     console.note(f"Photos are saved under {photos}.")
 
 
+async def _earlier_watch(services: Services) -> Watch | None:
+    """The watch an earlier run on this database made: WATCH_COMMAND's venue, coin, side, leverage."""
+    words = split_words(WATCH_COMMAND.removeprefix("/watch"))
+    asked = parse_position_args(words, services.settings.symbols)
+    assert isinstance(asked, PositionArgs), asked
+    for watch in await services.watches.list(CHAT_ID):
+        terms = (watch.venue, watch.symbol, watch.side, watch.leverage)
+        if not watch.synced and terms == (asked.venue, asked.symbol, asked.side, asked.leverage):
+            return watch
+    return None
+
+
 async def _prepare_chat(services: Services, api: LoopbackBotApi, console: Console) -> None:
-    """Watch a position for the person and switch wave alerts on, saying so."""
+    """Watch a position for the person (unless an earlier run on this database did) and switch
+    wave alerts on, saying so."""
     market, venue = services.market, services.settings.default_venue
     await _until(lambda: market.quote(venue, "BTC") is not None, START_TIMEOUT_S, "a first price")
-    console.note("The demo watches a position for you, as if you had typed:")
-    console.echo(WATCH_COMMAND)
-    before = len(console.shown)
-    api.say(WATCH_COMMAND)
-    await _until(lambda: len(console.shown) > before, START_TIMEOUT_S, "the /watch reply")
+    earlier = await _earlier_watch(services)
+    if earlier is not None:
+        console.note(
+            f"The demo still watches the position it made in an earlier run (#{earlier.id}); "
+            "/positions lists it."
+        )
+    else:
+        console.note("The demo watches a position for you, as if you had typed:")
+        console.echo(WATCH_COMMAND)
+        before = len(console.shown)
+        api.say(WATCH_COMMAND)
+        await _until(lambda: len(console.shown) > before, START_TIMEOUT_S, "the /watch reply")
     current = await services.chats.settings(CHAT_ID)
     wave_on = current.settings.with_mode("wave", "on")
     await services.chats.change_settings(CHAT_ID, wave_on, current.timezone)

@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.store.dialect import upsert
+from bot.store.outbox import insert_outbox
 from bot.store.tables import alert_states
+from bot.vocabulary.records import OutboxItem
 
-__all__ = ["AlertStateRepo"]
+__all__ = ["AlertStateRepo", "GatedAlerts", "write_gated"]
+
+
+@dataclass(frozen=True, slots=True)
+class GatedAlerts:
+    """What the noise gate decided for alerts written with another repository's rows.
+
+    `items` are the outbox rows of the alerts it let out; `states` the chats' whole state documents
+    after it (the hour's count, the lines held for a digest).
+    """
+
+    items: Sequence[OutboxItem] = ()
+    states: Mapping[int, dict[str, Any]] = field(default_factory=dict)
+
+
+async def _save(conn: AsyncConnection, states: Mapping[int, dict[str, Any]], now: datetime) -> None:
+    for chat_id, state in states.items():
+        row = {"chat_id": chat_id, "state": state, "updated_at": now}
+        changed = {"state": state, "updated_at": now}
+        await conn.execute(upsert(conn, alert_states, row, ["chat_id"], changed))
+
+
+async def write_gated(conn: AsyncConnection, gated: GatedAlerts, now: datetime) -> int:
+    """Write the gate's outbox rows and chat states inside the caller's transaction; new rows."""
+    added = await insert_outbox(conn, gated.items, now) if gated.items else 0
+    await _save(conn, gated.states, now)
+    return added
 
 
 class AlertStateRepo:
@@ -31,8 +60,5 @@ class AlertStateRepo:
         """Write these chats' states (insert or replace)."""
         if not states:
             return
-        values = [{"chat_id": k, "state": v, "updated_at": now} for k, v in states.items()]
         async with self._engine.begin() as conn:
-            for row in values:
-                changed = {"state": row["state"], "updated_at": now}
-                await conn.execute(upsert(conn, alert_states, row, ["chat_id"], changed))
+            await _save(conn, states, now)

@@ -22,14 +22,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, FromClause, and_, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Update
 
 from bot.store.dialect import insert_ignore
 from bot.store.tables import outbox
 from bot.vocabulary.records import OutboxItem
 
-__all__ = ["OutboxRepo", "outbox_values"]
+__all__ = ["OutboxRepo", "insert_outbox", "outbox_values"]
 
 
 def _item(row: RowMapping) -> OutboxItem:
@@ -73,6 +73,20 @@ def outbox_values(item: OutboxItem, now: datetime) -> dict[str, object]:
     }
 
 
+async def insert_outbox(conn: AsyncConnection, items: Sequence[OutboxItem], now: datetime) -> int:
+    """`OutboxRepo.enqueue_many` inside the caller's transaction (a repository that writes its own
+    rows with the alerts they cause); returns how many rows were new."""
+    added = 0
+    for start in range(0, len(items), 500):
+        values = [outbox_values(item, now) for item in items[start : start + 500]]
+        result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
+        added += max(result.rowcount, 0)
+    for item in items:
+        if item.supersedes is not None:
+            await conn.execute(_supersede(item))
+    return added
+
+
 def _supersede(item: OutboxItem) -> Update:
     """Drop the rows of `item.supersedes` written before `item` and still pending."""
     newer = select(outbox.c.id).where(outbox.c.key == item.key).scalar_subquery()
@@ -106,16 +120,8 @@ class OutboxRepo:
         Each new row that `supersedes` a series drops that series' rows written before it and still
         pending (never those being sent or sent).
         """
-        added = 0
         async with self._engine.begin() as conn:
-            for start in range(0, len(items), 500):
-                values = [outbox_values(item, now) for item in items[start : start + 500]]
-                result = await conn.execute(insert_ignore(conn, outbox, ["key"]).values(values))
-                added += max(result.rowcount, 0)
-            for item in items:
-                if item.supersedes is not None:
-                    await conn.execute(_supersede(item))
-        return added
+            return await insert_outbox(conn, items, now)
 
     async def claim(self, now: datetime, limit: int, lease_s: float = 60.0) -> list[OutboxItem]:
         """Take up to `limit` due messages for sending under a lease, each chat's in written order."""

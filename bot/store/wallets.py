@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,11 +10,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.store.alert_states import GatedAlerts, write_gated
 from bot.store.dialect import insert_ignore
-from bot.store.outbox import outbox_values
-from bot.store.tables import outbox, wallets, watches
+from bot.store.tables import wallets, watches
 from bot.store.watches import watch_from_row, watch_values
-from bot.vocabulary.records import OutboxItem, Watch
+from bot.vocabulary.records import Watch
 from bot.vocabulary.wallets import Wallet, WalletState
 
 __all__ = ["WalletChanges", "WalletRepo"]
@@ -38,7 +38,7 @@ def _wallet(row: RowMapping) -> Wallet:
 
 @dataclass(frozen=True, slots=True)
 class WalletChanges:
-    """What one good read of a wallet changes: its state and version, its watches, what is said.
+    """What one good read of a wallet changes: its state and version, and its watches.
 
     `version` is the wallet's version after the change; the read was planned on `version_read`.
     """
@@ -49,7 +49,6 @@ class WalletChanges:
     added: Sequence[Watch] = field(default_factory=tuple)
     updated: Sequence[Watch] = field(default_factory=tuple)
     removed: Sequence[int] = field(default_factory=tuple)
-    announcements: Sequence[OutboxItem] = field(default_factory=tuple)
 
 
 class WalletRepo:
@@ -140,11 +139,19 @@ class WalletRepo:
         async with self._engine.begin() as conn:
             await conn.execute(query)
 
-    async def apply(self, wallet_id: int, changes: WalletChanges, now: datetime) -> bool:
+    async def apply(
+        self,
+        wallet_id: int,
+        changes: WalletChanges,
+        now: datetime,
+        announce: Callable[[], GatedAlerts] | None = None,
+    ) -> bool:
         """Record a good read, its watch changes and its announcements in one transaction.
 
         Only when the wallet is still at `changes.version_read`: False, and nothing written, when it
-        was removed or another read (the sync, a /wallet) applied first.
+        was removed or another read (the sync, a /wallet) applied first. `announce` is called only
+        once the read is known to apply, inside the transaction: the outbox rows and chat states
+        it returns (the noise gate's decision) are written with the rest, or not at all.
         """
         key = (wallets.c.id == wallet_id) & (wallets.c.version == changes.version_read)
         async with self._engine.begin() as conn:
@@ -160,9 +167,8 @@ class WalletRepo:
             )
             if result.rowcount == 0:
                 return False
-            if changes.announcements:
-                rows = [outbox_values(item, now) for item in changes.announcements]
-                await conn.execute(insert_ignore(conn, outbox, ["key"]).values(rows))
+            if announce is not None:
+                await write_gated(conn, announce(), now)
             await _write_watches(conn, changes, now)
         return True
 

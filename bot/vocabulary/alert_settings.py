@@ -26,7 +26,7 @@ AlertKind = Literal["position", "cluster", "crossed", "wave", "funding"]
 Mode = Literal["on", "silent", "off"]
 ALERT_KINDS: tuple[AlertKind, ...] = ("position", "cluster", "crossed", "wave", "funding")
 KIND_LABELS: dict[AlertKind, str] = {
-    "position": "distance ladder",
+    "position": "distance ladder, wallet changes",
     "cluster": "cluster in the way",
     "crossed": "liquidation crossed",
     "wave": "liquidation waves",

@@ -4,13 +4,18 @@ One round (`sync_once`, a JobQueue job every `WALLET_SYNC_S`) reads each distinc
 longest unread first, as many as `WalletPacing.reads_per_round` allows, `concurrency` at a time. A
 good read updates every chat's copy of that wallet: its watches follow the positions (opened →
 added, closed → removed, changed → updated, with the venue's liquidation price as the reference)
-and the opened, closed and changed positions are announced through the outbox under the keys
+and the opened, closed and changed positions are announced under the keys
 `wallet:{wallet id}:v{version}:{coin}:{kind}` (the id is never reused, the version only grows),
 into the forum topic the chat chose for alerts (`/alerts topic`).
-The outbox rows, the watches and the wallet's new state and version are written in one
-transaction, and only if the wallet is still at the version the read was planned on: two reads
-applied at once (this round and a /wallet, or two processes) never announce the same change twice.
-A wallet just added and not read yet is left to the /wallet reading it.
+Announcements are news about the user's positions and pass the chat's noise gate as alerts of kind
+"position" (`AnnouncementGate`, the worker's `AlertBook`, handed to each round): switched off, they
+are dropped; in quiet hours or over the hourly cap, held for the digest; silent, sent without sound.
+The watches follow the read whatever the gate decides. The outbox rows, the chat's gate state, the
+watches and the wallet's new state and version are written in one transaction, and only if the
+wallet is still at the version the read was planned on: two reads applied at once (this round and a
+/wallet, or two processes) never announce the same change twice, and a restart never again.
+A wallet just added and not read yet is left to the /wallet reading it (its answer shows the
+positions; nothing is announced).
 
 A failed read (5xx, timeout, a malformed answer) keeps the last known state and notes the error;
 the cards then show that state with its age. A 429 ends the round and holds the sync off
@@ -24,21 +29,21 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
+from bot.alerts.book import Alert, GatedWrite
+from bot.alerts.gate import Verdict
 from bot.feeds.errors import ExchangeError, ExchangeRejected, MalformedPayload, RateLimited
-from bot.outbox.payloads import outbox_item, send_payload
-from bot.render.wallet_text import render_change
+from bot.render.wallet_text import render_change, render_change_line
 from bot.store import Store
-from bot.vocabulary.alert_settings import AlertSettings
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.events import Signal
-from bot.vocabulary.records import OutboxItem
 from bot.vocabulary.wallets import PositionChange, Wallet, WalletState
 from bot.wallets.changes import plan_changes
 from bot.wallets.pacing import WalletPacing
 
-__all__ = ["MarkLookup", "SyncRound", "WalletReader", "WalletSync"]
+__all__ = ["AnnouncementGate", "MarkLookup", "SyncRound", "WalletReader", "WalletSync"]
 
 log = logging.getLogger(__name__)
 MarkLookup = Callable[[str], float | None]
@@ -53,9 +58,23 @@ class WalletReader(Protocol):
         ...
 
 
+class AnnouncementGate(Protocol):
+    """The chats' noise gate (`AlertBook.deliver_within`), deciding inside the wallet's write."""
+
+    async def deliver_within(
+        self, alerts: Sequence[Alert], now: datetime, write: GatedWrite
+    ) -> dict[str, Verdict] | None:
+        """The verdicts of `alerts`, written by `write`; None when it wrote nothing."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SyncRound:
-    """What one round did: addresses read well, failed, announcements made, and a hold-off."""
+    """What one round did: addresses read well, failed, announcements sent, and a hold-off.
+
+    `announced` counts the announcements the gate let out (with sound or without), not those it
+    held for a digest or dropped.
+    """
 
     read: int = 0
     failed: int = 0
@@ -82,14 +101,13 @@ class WalletSync:
         marks: MarkLookup,
         *,
         watches_changed: Signal,
-        outbox_written: Signal,
         tracked: frozenset[str],
         pacing: WalletPacing | None = None,
         concurrency: int = 4,
     ) -> None:
         self._store, self._reader, self._clock, self._marks = store, reader, clock, marks
         self.pacing = pacing or WalletPacing()
-        self.watches_changed, self.outbox_written = watches_changed, outbox_written
+        self.watches_changed = watches_changed
         self._tracked = tracked
         self._failures_in_a_row = 0
         """Failed reads since the last good one, across rounds: an outage holds the sync off."""
@@ -97,8 +115,8 @@ class WalletSync:
         self.malformed = 0
         """Answers that did not have the documented shape, counted and skipped."""
 
-    async def sync_once(self) -> SyncRound:
-        """One round over the wallets due; nothing while a 429 or an outage holds it off."""
+    async def sync_once(self, gate: AnnouncementGate) -> SyncRound:
+        """One round over the wallets due, announcing through `gate`; nothing while held off."""
         now = self._clock()
         if self.pacing.holding(now):
             return SyncRound(skipped=True)
@@ -116,7 +134,7 @@ class WalletSync:
                 if isinstance(result, WalletState):
                     read += 1
                     self._failures_in_a_row = 0
-                    announced += await self._apply_all(grouped[address], result)
+                    announced += await self._apply_all(grouped[address], result, gate)
                     continue
                 if isinstance(result, RateLimited):
                     held = self.pacing.hold(self._clock(), result.retry_after_s)
@@ -151,48 +169,57 @@ class WalletSync:
         except ExchangeError as exc:
             await self._note_failure([wallet], exc)
             return replace(wallet, error=_describe(exc))
-        await self._apply(wallet, state, announce=False)
+        await self._apply(wallet, state, None)
         return await self._store.wallets.get(wallet.id or 0) or wallet
 
-    async def _apply_all(self, wallets: Sequence[Wallet], state: WalletState) -> int:
-        return sum([await self._apply(w, state, announce=True) for w in wallets])
+    async def _apply_all(
+        self, wallets: Sequence[Wallet], state: WalletState, gate: AnnouncementGate
+    ) -> int:
+        return sum([await self._apply(w, state, gate) for w in wallets])
 
-    async def _apply(self, wallet: Wallet, state: WalletState, *, announce: bool) -> int:
-        """Apply one good read to one chat's wallet; returns how many changes were announced."""
+    async def _apply(
+        self, wallet: Wallet, state: WalletState, gate: AnnouncementGate | None
+    ) -> int:
+        """Apply one good read to one chat's wallet, announcing through `gate` (None: silently).
+
+        Returns how many announcements the gate let out.
+        """
         assert wallet.id is not None
         now = self._clock()
-        watches = await self._store.wallets.watches_of(wallet.id)
-        plan = plan_changes(wallet, watches, state)
-        items = (
-            await self._announcements(wallet, plan.changes.version, plan.announced)
-            if announce
-            else []
-        )
-        changes = replace(plan.changes, announcements=items)
-        if not await self._store.wallets.apply(wallet.id, changes, now):
+        plan = plan_changes(wallet, await self._store.wallets.watches_of(wallet.id), state)
+        write = partial(self._store.wallets.apply, wallet.id, plan.changes, now)
+        verdicts: dict[str, Verdict] | None
+        if gate is not None and (
+            alerts := await self._announcements(wallet, plan.changes.version, plan.announced)
+        ):
+            verdicts = await gate.deliver_within(alerts, now, write)
+        else:
+            verdicts = {} if await write() else None
+        if verdicts is None:
             return 0  # removed meanwhile, or another read applied first: its result stands
+        changes = plan.changes
         if changes.added or changes.updated or changes.removed:
             self.watches_changed.emit()
-        if items:
-            self.outbox_written.emit()
-        return len(items)
+        return sum(v in ("send", "silent") for v in verdicts.values())
 
     async def _announcements(
         self, wallet: Wallet, version: int, announced: Sequence[PositionChange]
-    ) -> list[OutboxItem]:
+    ) -> list[Alert]:
+        """The changes as alerts of kind "position" (the gate routes them to the chat's topic)."""
+        if not announced:
+            return []
         chat = await self._store.chats.get(wallet.chat_id)
         group = chat is not None and chat.type != "private"
-        topic = AlertSettings.from_stored(chat.settings if chat else None).topic_id
-        items = []
+        alerts = []
         for change in announced:
             tracked = change.coin in self._tracked
             text = render_change(
                 wallet, change, self._marks(change.coin), group=group, tracked=tracked
             )
+            line = render_change_line(wallet, change, group=group)
             key = f"wallet:{wallet.id}:v{version}:{change.coin}:{change.kind}"
-            payload = send_payload(text, message_thread_id=topic)
-            items.append(outbox_item(key, wallet.chat_id, "wallet", payload))
-        return items
+            alerts.append(Alert(key, wallet.chat_id, "position", text, line))
+        return alerts
 
     async def _note_failure(self, wallets: Sequence[Wallet], error: ExchangeError) -> None:
         if isinstance(error, MalformedPayload):

@@ -14,6 +14,7 @@ import httpx
 
 from bot.app import (
     TelegramApp,
+    Worker,
     build_application,
     build_services,
     keep_listed_symbols,
@@ -39,6 +40,7 @@ class RunningBot:
     services: Services
     telegram: FakeTelegram
     exchange: FakeExchange
+    worker: Worker
 
 
 async def eventually(check: Callable[[], bool], timeout_s: float = 5.0) -> None:
@@ -99,7 +101,7 @@ async def running_bot(
                     await basic.set_menus(app.bot)
                     assert app.updater is not None
                     await app.updater.start_polling(poll_interval=0, timeout=1)
-                    bot = RunningBot(app, services, tg, ex)
+                    bot = RunningBot(app, services, tg, ex, worker)
                     try:
                         await _warm(bot)
                         yield bot

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+from bot.vocabulary.alert_settings import AlertSettings
 from bot.wallets.pacing import WalletPacing
-from tests.e2e.harness import RunningBot, running_bot
+from tests.e2e.harness import RunningBot, running_bot, settled
 from tests.fakes.exchange_wallets import FakePosition, WalletFailure
 from tests.fakes.telegram import BotApiCall
 
@@ -167,3 +168,64 @@ async def test_stop_removes_the_chats_wallets_and_their_watches(tmp_path: Path) 
     assert stopped.startswith("Done: 1 watch(es), 1 wallet(s) and 0 schedule(s) removed")
     assert left_wallets == []
     assert left_watches == []
+
+
+async def test_wallet_announcements_follow_the_chats_position_alert_settings(
+    tmp_path: Path,
+) -> None:
+    """Position alerts silent: a change arrives without sound; switched off: only the watch follows."""
+    async with running_bot(tmp_path, wallet_pacing=WalletPacing(interval_s=1)) as bot:
+        wallets, store = bot.exchange.wallets, bot.services.store
+        book = bot.worker.alerts.book
+        wallets.set_account_value(ADDRESS, 25_000.0)
+        wallets.open_position(ADDRESS, _btc())
+        bot.telegram.push_message(CHAT, f"/wallet {ADDRESS} main")
+        await said(bot, 1)
+        silent = AlertSettings().with_mode("position", "silent")
+        await bot.services.chats.change_settings(CHAT, silent, "UTC")
+        await book.reload_chats()  # what the worker's periodic refresh does within 10 s
+        wallets.open_position(ADDRESS, _btc(size=0.8, liq=84_500.0))
+        await said(bot, 2)
+        changed = bot.telegram.sent_messages(CHAT)[1]
+        await bot.services.chats.change_settings(CHAT, silent.with_mode("position", "off"), "UTC")
+        await book.reload_chats()
+        wallets.close_position(ADDRESS, "BTC")
+
+        async def closed() -> bool:
+            return not await store.watches.list_for_chat(CHAT)
+
+        await settled(closed)
+        [wallet] = await store.wallets.list_for_chat(CHAT)
+        rows = await store.outbox.statuses(CHAT)
+    assert changed.text is not None
+    assert changed.text.startswith("🔄 Changed in <b>main</b>")
+    assert changed.params.get("disable_notification") is True
+    assert wallet.version == 3  # opened (read by /wallet), changed, closed
+    assert [key for key, _ in rows] == [f"wallet:{wallet.id}:v2:BTC:changed"]
+
+
+async def test_start_deep_links_with_an_address_watch_the_wallet(tmp_path: Path) -> None:
+    """/start watch_0x… and /start wallet_0x…_label answer as /wallet does; a bad address gets the usage."""
+    other = "0x" + "cd" * 20
+    async with running_bot(tmp_path, wallet_pacing=WalletPacing(interval_s=1)) as bot:
+        wallets = bot.exchange.wallets
+        wallets.set_account_value(ADDRESS, 25_000.0)
+        wallets.open_position(ADDRESS, _btc())
+        bot.telegram.push_message(CHAT, f"/start watch_{ADDRESS}")
+        [card] = await said(bot, 1)
+        bot.telegram.push_message(CHAT, f"/start wallet_{other}_desk")
+        labelled = (await said(bot, 2))[1]
+        bot.telegram.push_message(CHAT, "/start watch_0x12ab")
+        bot.telegram.push_message(CHAT, "/start wallet")
+        bad, bare = (await said(bot, 4))[2:]
+        listed = await bot.services.store.wallets.list_for_chat(CHAT)
+        watches = await bot.services.store.watches.list_for_chat(CHAT)
+    assert card.startswith(f"👛 Wallet <code>{ADDRESS}</code> · Hyperliquid")
+    assert "<b>BTC long 10x</b> · isolated · 0.5 BTC @ 90,000 ($45,000)" in card
+    assert "Kept in sync every 1 s." in card
+    assert labelled.startswith(f"👛 Wallet <b>desk</b> <code>{other}</code>")
+    assert bad.startswith("'0x12ab' is not an address: it takes 0x and 40 hex digits")
+    assert "Example: /wallet 0x" in bad
+    assert bare.startswith("Give the Hyperliquid address to watch")
+    assert [(w.address, w.label) for w in listed] == [(ADDRESS, None), (other, "desk")]
+    assert [(w.symbol, w.wallet_id) for w in watches] == [("BTC", listed[0].id)]

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.runtime.demo import DemoOptions, run_demo
+from bot.store import Store
+from bot.terminal.botapi import CHAT_ID
 
 ROOT = Path(__file__).resolve().parents[2]
 WAVE = "🌊 Liquidation wave in BTC"
@@ -148,3 +150,26 @@ async def test_a_piped_script_is_read_as_the_bot_answers(tmp_path: Path) -> None
     assert "Removed #1." in text
     assert text.index("Removed #1.") < text.index("You have no watch #1 here")
     assert text.index("BTC funding · per venue") < text.index("Demo over after")
+
+
+async def test_a_demo_run_again_on_its_database_keeps_the_watch_it_made(tmp_path: Path) -> None:
+    """`--db` reused: the second run finds the watch the first one made and adds no other."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}"
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        options = DemoOptions(speed=20.0, seconds=5.0, headless=True, database_url=url)
+        async with asyncio.timeout(120):
+            assert await run_demo(options, out=out) == 0
+        outputs.append(out.getvalue())
+    store = await Store.open(url)
+    try:
+        watches = await store.watches.list_for_chat(CHAT_ID)
+    finally:
+        await store.close()
+    assert [(w.venue, w.symbol, w.side, w.leverage) for w in watches] == [
+        ("bybit", "BTC", "long", 20)
+    ]
+    assert "as if you had typed" in outputs[0]
+    assert "as if you had typed" not in outputs[1]
+    assert f"still watches the position it made in an earlier run (#{watches[0].id})" in outputs[1]

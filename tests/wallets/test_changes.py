@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.render.wallet_text import render_change, render_wallet_view
+from bot.render.wallet_text import render_change, render_change_line, render_wallet_view
 from bot.vocabulary.backoff import Backoff
 from bot.vocabulary.positions import wallet_watch
 from bot.vocabulary.records import MarginModeName, PositionSide
@@ -216,3 +216,22 @@ def test_announcements_say_what_opened_closed_and_changed() -> None:
     assert ADDRESS in changed
     assert "PEPE is not tracked by this bot: no live mark, no alerts" in untracked
     assert "\nleverage 10x → 5x\n" in relevered  # an unchanged size or mode is not repeated
+
+
+def test_a_held_announcement_is_one_digest_line() -> None:
+    """The digest's line names the position, what happened and the wallet (short in groups)."""
+    lines = [
+        render_change_line(WALLET, change, group=True)
+        for change in (
+            PositionChange("opened", "BTC", None, _p()),
+            PositionChange("changed", "BTC", _p(), _p(lev=5)),
+            PositionChange("closed", "BTC", _p(), None),
+        )
+    ]
+    assert lines == [
+        "BTC long 10x opened in <b>main</b> <code>0x12ab…9f3c</code> (liquidation 82,000)",
+        "BTC long 5x changed in <b>main</b> <code>0x12ab…9f3c</code>: leverage 10x → 5x",
+        "BTC long 10x closed in <b>main</b> <code>0x12ab…9f3c</code>",
+    ]
+    solo = render_change_line(WALLET, PositionChange("closed", "BTC", _p(), None), group=False)
+    assert ADDRESS in solo
