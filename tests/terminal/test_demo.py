@@ -35,7 +35,7 @@ class ChatProcess:
             self.lines.append(raw.decode())
 
     async def expect(
-        self, pattern: str | re.Pattern[str], since: int = 0, timeout_s: float = 30
+        self, pattern: str | re.Pattern[str], since: int = 0, timeout_s: float = 60
     ) -> re.Match[str]:
         """The first line from `since` on that matches `pattern`, waiting for it if need be."""
         regex = re.compile(pattern) if isinstance(pattern, str) else pattern
@@ -56,7 +56,7 @@ class ChatProcess:
 
     async def finish(self) -> int:
         """Wait for the process to end by itself; its exit status."""
-        async with asyncio.timeout(30):
+        async with asyncio.timeout(60):
             status = await self.process.wait()
             await self._reader
         return status
