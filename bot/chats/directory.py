@@ -1,8 +1,8 @@
 """The chats the bot talks to: remembered, configured (/alerts), resumed (/start) and stopped (/stop).
 
 Every change of a chat's state goes through here, so no front end can forget a part of it: changing
-the timezone also refreshes the timezone cache; stopping a chat removes its watches and schedules and
-switches its market alerts off.
+the timezone also refreshes the timezone cache; changing settings tells the alert engine at once;
+stopping a chat removes its watches and schedules and switches its market alerts off.
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ class ChatDirectory:
         if chat is not None and chat.timezone != timezone:
             await self._store.chats.set_timezone(chat_id, timezone, now)
             self.timezones.forget(chat_id)
+        self._alerts_changed()
 
     async def next_mode(self, chat_id: int, kind: str) -> ChatSettings | None:
         """Switch one alert kind on → silent → off; None for a chat or kind this bot does not know."""
@@ -85,6 +86,7 @@ class ChatDirectory:
             return None
         settings = AlertSettings.from_stored(current.settings).next_mode(kind)
         await self._store.chats.update_settings(chat_id, settings.to_stored(), self._clock())
+        self._alerts_changed()
         return ChatSettings(chat_id, settings, current.timezone)
 
     async def adopt_channel(self, channel_id: int, title: str | None, timezone: str) -> None:
@@ -98,8 +100,14 @@ class ChatDirectory:
         """Unpause a chat that had blocked the bot, and its watches; True if it was paused."""
         resumed = await resume_chat(self._store, chat_id, self._clock())
         if resumed:
-            self._watches.changed.emit()
+            self._alerts_changed()
         return resumed
+
+    def _alerts_changed(self) -> None:
+        """Tell the alert engine (in this process) to read watches and chat settings again now, so
+        quiet hours, modes and the ladder apply to the very next alert; another process's engine
+        reads them on its timer."""
+        self._watches.changed.emit()
 
     async def stop(self, chat_id: int, member: Member) -> StopReport | None:
         """Remove every watch (typed and wallet-synced), wallet and schedule of the chat and switch its

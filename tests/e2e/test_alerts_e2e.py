@@ -149,3 +149,34 @@ async def test_a_watch_inside_the_first_step_is_not_told_it_again(tmp_path: Path
     assert "already within 10%" in confirmed.text
     assert len(quiet) == 1
     assert "within 5%" in (sent[1].text or "")
+
+
+async def test_quiet_hours_hold_the_next_alert_at_once(tmp_path: Path) -> None:
+    """Quiet hours set with /alerts apply to the very next alert, not after the engine's next reload."""
+    async with running_bot(tmp_path) as bot:
+        bot.exchange.set_price("BTC", 95_000)
+        for _ in range(100):
+            await bot.exchange.push_marks("binance")
+            quote = bot.services.market.quote("binance", "BTC")
+            if quote is not None and quote.mark_price == 95_000:
+                break
+            await asyncio.sleep(0.02)
+        bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
+        await bot.telegram.wait_for("sendMessage", predicate=in_chat)
+        lp = await liquidation_of_first_watch(bot)
+        await move_until_alerted(bot, round(lp / 0.91, 1), 2)  # within 10 %: sent
+        now = datetime.now(UTC)
+        start, end = (
+            (now - timedelta(hours=1)).strftime("%H:%M"),
+            (now + timedelta(hours=1)).strftime("%H:%M"),
+        )
+        bot.telegram.push_message(CHAT, f"/alerts quiet {start} {end}")
+        await bot.telegram.wait_for("sendMessage", count=3, predicate=in_chat)
+        bot.exchange.set_price("BTC", round(lp / 0.955, 1))  # within 5 %: held
+        for _ in range(20):
+            await bot.exchange.push_marks("binance")
+            await asyncio.sleep(0.05)
+        states = await bot.services.store.alert_states.all()
+        sent = [c.text or "" for c in bot.telegram.calls("sendMessage") if in_chat(c) and c.ok]
+    assert not any("within 5%" in text for text in sent)
+    assert any("within 5%" in line for line in states[CHAT]["gate"]["held"])
