@@ -7,8 +7,10 @@
 
 The cap counts messages sent in the current clock hour (UTC), digests included; edits of a message
 already sent (a growing wave) are not new messages and pass the gate untouched. Held alerts are kept
-as one line each; a digest lists at most DIGEST_LINES of them and counts the rest. Its idempotency
-key carries the chat's digest number, so a digest re-made after a restart is not sent twice.
+as one line each, and a line already held is not held twice (an alert made again after a restart,
+whose own state was saved after the gate's). A digest lists at most DIGEST_LINES of them and counts
+the rest. Its idempotency key carries the chat's digest number, so a digest re-made after a restart
+is not sent twice.
 """
 
 from __future__ import annotations
@@ -67,6 +69,8 @@ def admit(
         return state, "drop"
     state = _in_hour(state, now_s)
     if quiet or state.sent >= cap:
+        if line in state.held:  # the same alert made again after a restart: one digest line
+            return state, "hold"
         held = replace(
             state,
             held=(*state.held, line),

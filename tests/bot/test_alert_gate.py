@@ -48,6 +48,16 @@ def test_quiet_hours_hold_and_one_digest_follows() -> None:
     assert "• alert 3" in text
 
 
+def test_an_alert_made_again_is_held_once() -> None:
+    """The same alert admitted twice in quiet hours (re-made after a restart) is one digest line."""
+    state = GateState()
+    state, first = admit(state, "on", "BTC long 10x #1 within 5%", quiet=True, cap=20, now_s=T0)
+    again, second = admit(state, "on", "BTC long 10x #1 within 5%", quiet=True, cap=20, now_s=T0)
+    assert (first, second) == ("hold", "hold")
+    assert again == state
+    assert again.held == ("BTC long 10x #1 within 5%",)
+
+
 def test_over_the_cap_alerts_fold_into_the_next_hours_digest() -> None:
     """Past the cap nothing is dropped: the excess waits for the next hour's digest."""
     state, verdicts = GateState(), []
