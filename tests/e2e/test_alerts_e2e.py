@@ -29,6 +29,21 @@ async def liquidation_of_first_watch(bot: RunningBot) -> float:
     return price
 
 
+async def watch_outside_the_ladder(bot: RunningBot) -> float:
+    """Put BTC at 95,000 (14 % above the watch's liquidation price: outside the ladder), watch BTC 10x
+    long @ 90,000; the watch's liquidation price."""
+    bot.exchange.set_price("BTC", 95_000)
+    for _ in range(100):
+        await bot.exchange.push_marks("binance")
+        quote = bot.services.market.quote("binance", "BTC")
+        if quote is not None and quote.mark_price == 95_000:
+            break
+        await asyncio.sleep(0.02)
+    bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
+    await bot.telegram.wait_for("sendMessage", predicate=in_chat)
+    return await liquidation_of_first_watch(bot)
+
+
 async def move_until_alerted(bot: RunningBot, price: float, count: int) -> list[BotApiCall]:
     """Set BTC's price and push Binance marks until `count` messages reached the chat."""
     bot.exchange.set_price("BTC", price)
@@ -44,18 +59,7 @@ async def move_until_alerted(bot: RunningBot, price: float, count: int) -> list[
 async def test_a_fall_through_the_ladder_and_past_liquidation(tmp_path: Path) -> None:
     """10 %, 5 %, 2 %, then crossed: four alerts in order, a wobble in between sends nothing."""
     async with running_bot(tmp_path) as bot:
-        bot.exchange.set_price(
-            "BTC", 95_000
-        )  # 14 % above the liquidation price: outside the ladder
-        for _ in range(100):
-            await bot.exchange.push_marks("binance")
-            quote = bot.services.market.quote("binance", "BTC")
-            if quote is not None and quote.mark_price == 95_000:
-                break
-            await asyncio.sleep(0.02)
-        bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
-        await bot.telegram.wait_for("sendMessage", predicate=in_chat)
-        lp = await liquidation_of_first_watch(bot)
+        lp = await watch_outside_the_ladder(bot)
 
         def mark(distance_pct: float) -> float:
             return round(lp / (1 - distance_pct / 100), 1)
@@ -154,16 +158,7 @@ async def test_a_watch_inside_the_first_step_is_not_told_it_again(tmp_path: Path
 async def test_quiet_hours_hold_the_next_alert_at_once(tmp_path: Path) -> None:
     """Quiet hours set with /alerts apply to the very next alert, not after the engine's next reload."""
     async with running_bot(tmp_path) as bot:
-        bot.exchange.set_price("BTC", 95_000)
-        for _ in range(100):
-            await bot.exchange.push_marks("binance")
-            quote = bot.services.market.quote("binance", "BTC")
-            if quote is not None and quote.mark_price == 95_000:
-                break
-            await asyncio.sleep(0.02)
-        bot.telegram.push_message(CHAT, "/watch BTC 10x long @ 90000 size 0.5")
-        await bot.telegram.wait_for("sendMessage", predicate=in_chat)
-        lp = await liquidation_of_first_watch(bot)
+        lp = await watch_outside_the_ladder(bot)
         await move_until_alerted(bot, round(lp / 0.91, 1), 2)  # within 10 %: sent
         now = datetime.now(UTC)
         start, end = (
