@@ -2,9 +2,11 @@
 
 The same composition as the bot with the token and the database left out: Settings → one HTTP
 client → an in-memory SQLite store (nothing written to disk) → the services → one REST poll of the
-venues the question needs (tiers, snapshots, hourly candles) → the terminal answer. `liqs` also
-listens to the venues' liquidation streams for `listen_s` seconds, and says that its totals cover
-only that time. A venue that does not answer is named on one line; when no venue the answer needs
+venues the question needs (tiers, snapshots, hourly candles) → the terminal answer. `map` first
+fetches `MAP_HISTORY_DAYS` of the venues' published open-interest history (the bot's backfill,
+`bot.market.backfill`) and builds the map on it, on the stated defaults: a one-shot run has no
+liquidations to fit them to. `liqs` also listens to the venues' liquidation streams for `listen_s`
+seconds, and says that its totals cover only that time. A venue that does not answer is named on one line; when no venue the answer needs
 answered, the exit status is 2.
 """
 
@@ -23,6 +25,7 @@ import httpx
 from bot.app import build_services
 from bot.commands.coins import CoinError, read_coin, require_coin
 from bot.commands.positions import ArgsError, parse_position_args
+from bot.market.backfill import Backfill, HistoryClient
 from bot.market.ingest import Ingestor
 from bot.services import Services
 from bot.store import Store
@@ -38,9 +41,15 @@ RISK_NOTE = (
     "(terminal: read from one REST poll; liquidation streams are not listened to here, "
     "`liqguard liqs` does)"
 )
+MAP_HISTORY_DAYS = 7.0
+"""Days of open-interest history a one-shot map is built on (the bot backfills 30)."""
 MAP_NOTE = (
-    "(terminal: a one-shot run starts with no open-interest history of its own; the modeled map "
-    "fills in as a running bot, or `liqguard demo`, collects it)"
+    "(terminal: modeled from {days:g} days of open-interest history fetched now ({venues}), on the "
+    "stated defaults: a one-shot run has no liquidations to fit them to)"
+)
+EMPTY_MAP_NOTE = (
+    "(terminal: no venue in scope published open-interest history, so the modeled map is empty; "
+    "it fills in as a running bot, or `liqguard demo`, collects it)"
 )
 
 
@@ -97,6 +106,22 @@ async def _poll(services: Services, ingestor: Ingestor, err: TextIO) -> None:
         err.write("shown without it\n")
 
 
+async def _backfill(services: Services, ingestor: Ingestor, err: TextIO) -> list[str]:
+    """Fetch and store `MAP_HISTORY_DAYS` of open-interest history; the venues that gave some."""
+    history = {v: c for v, c in ingestor.clients.items() if isinstance(c, HistoryClient)}
+    if not history:
+        return []
+    err.write(f"liqguard: fetching {MAP_HISTORY_DAYS:g} days of open-interest history from "
+              f"{', '.join(history)} …\n")  # fmt: skip
+    backfill = Backfill(services.store, history, services.settings.symbols, utc_now,
+                        days=MAP_HISTORY_DAYS)  # fmt: skip
+    reports = await backfill.run()
+    for report in reports:
+        if report.stopped:
+            err.write(f"liqguard: {report.venue}: {report.stopped}\n")
+    return sorted({r.venue for r in reports if r.snapshots > 0})
+
+
 def _reason(venue: str, error: str) -> str:
     """An `ExchangeError` text without the venue it already starts with."""
     return error.removeprefix(f"{venue}: ")
@@ -107,7 +132,9 @@ def _one_line(html: str) -> str:
     return " · ".join(line for line in terminal_text(html).splitlines() if line.strip())
 
 
-async def _answer(services: Services, shot: OneShot, ingestor: Ingestor) -> Answer:
+async def _answer(
+    services: Services, shot: OneShot, ingestor: Ingestor, fed: Sequence[str]
+) -> Answer:
     settings, now = services.settings, utc_now()
     if shot.command == "risk":
         answer = await answer_risk(services.desk, shot.words)
@@ -120,8 +147,12 @@ async def _answer(services: Services, shot: OneShot, ingestor: Ingestor) -> Answ
             services.market, services.maps, shot.words, settings.symbols,
             preferred_venue=settings.default_venue, now=now, chart=shot.png_path is not None,
         )  # fmt: skip
-        ready = answer.png is not None or not answer.ok
-        return answer if ready else Answer(answer.html + "\n" + MAP_NOTE, answer.data)
+        if not answer.ok:
+            return answer
+        note = (
+            MAP_NOTE.format(days=MAP_HISTORY_DAYS, venues=", ".join(fed)) if fed else EMPTY_MAP_NOTE
+        )
+        return Answer(answer.html + "\n" + note, answer.data, png=answer.png)
     await ingestor.start()
     try:
         await asyncio.sleep(shot.listen_s)
@@ -161,8 +192,10 @@ async def run_oneshot(
             ingestor = Ingestor.for_venues(
                 urls, scoped.symbols, http, store, services.market, clock=utc_now
             )
+            # the history goes first: the backfill fills from the newest stored snapshot on
+            fed = await _backfill(services, ingestor, err) if shot.command == "map" else []
             await _poll(services, ingestor, err)
-            answer = await _answer(services, shot, ingestor)
+            answer = await _answer(services, shot, ingestor, fed)
     except VenuesDown as exc:
         err.write(f"liqguard: {exc}\n")
         return 2

@@ -103,13 +103,32 @@ async def test_funding_goes_on_without_a_venue_that_is_down() -> None:
     assert "Bybit" in out
 
 
+async def test_map_is_built_on_the_published_history_and_saves_the_chart(tmp_path: Path) -> None:
+    """`liqguard map BTC --png` fetches the venues' open-interest history, models the map on it, says
+    where it came from and saves the chart."""
+    async with FakeExchange(("BTC", "ETH")) as exchange:
+        exchange.history_days = 7
+        png = tmp_path / "map.png"
+        status, out, err = await _ask(_settings(exchange), "map", "BTC", png_path=png)
+        paths = [path for _, path, _, _ in exchange.requests]
+    assert status == 0, err
+    assert "fetching 7 days of open-interest history" in err
+    assert "/futures/data/openInterestHist" in paths
+    assert "Nearest longs" in out
+    assert "modeled from 7 days of open-interest history fetched now (binance, bybit, okx)" in out
+    assert f"chart saved to {png}" in out
+    assert png.read_bytes().startswith(b"\x89PNG")
+
+
 async def test_map_without_history_says_so_and_saves_no_chart(tmp_path: Path) -> None:
-    """A one-shot map has no open-interest history: it says so, and writes no PNG."""
+    """Only Hyperliquid in scope (it publishes no open-interest history): the map says it is empty and
+    why, and writes no PNG."""
     async with FakeExchange(("BTC", "ETH")) as exchange:
         png = tmp_path / "map.png"
-        status, out, _ = await _ask(_settings(exchange), "map", "BTC", png_path=png)
+        settings = _settings(exchange, venues="hyperliquid", default_venue="hyperliquid")
+        status, out, _ = await _ask(settings, "map", "BTC", png_path=png)
     assert status == 0
-    assert "warming up" in out
+    assert "no venue in scope published open-interest history" in out
     assert "no chart: the map has no modeled levels yet" in out
     assert not png.exists()
 
