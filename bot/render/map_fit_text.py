@@ -28,8 +28,13 @@ def _mix(fit: MapFit) -> str:
     return shown + (", …" if len(ranked) > MIX_SHOWN else "")
 
 
-def render_fit_line(venue: str, fit: MapFit, grid: CalibrationGrid | None = None) -> str:
-    """One venue's assumptions: fitted (with its evidence), or on the defaults and why."""
+def render_fit_line(
+    venue: str, fit: MapFit, grid: CalibrationGrid | None = None, *, live: bool = True
+) -> str:
+    """One venue's assumptions: fitted (with its evidence), or on the defaults and why.
+
+    `live` False is a one-shot answer (`liqguard map`): no fit will follow it.
+    """
     name = escape(venue_name(venue))
     ev = fit.evidence
     if fit.fitted:
@@ -40,6 +45,8 @@ def render_fit_line(venue: str, fit: MapFit, grid: CalibrationGrid | None = None
         )
     if venue in SILENT:
         return f"{name}: defaults assumed (it publishes no liquidations to fit to)"
+    if not live:
+        return f"{name}: defaults assumed (a one-shot run hears no liquidations to fit to)"
     if ev.intervals == 0:
         return f"{name}: defaults assumed (not fitted yet: the first fit follows the backfill)"
     need = grid or CalibrationGrid()

@@ -37,8 +37,11 @@ LEVELS_PCT = (1.0, 3.0, 5.0)
 REALIZED_SHOWN = 3
 
 
-def render_map_caption(view: MapView, timezone: str = "UTC") -> str:
-    """The caption under the chart; never longer than `CAPTION_LIMIT`."""
+def render_map_caption(view: MapView, timezone: str = "UTC", *, live: bool = True) -> str:
+    """The caption under the chart; never longer than `CAPTION_LIMIT`.
+
+    `live` False is a one-shot answer (`liqguard map`): no live score, and the fits say no fit follows.
+    """
     assert view.quote is not None, "a caption needs a mark"
     mark = view.quote.mark_price
     near = nearest_clusters(view.modeled, mark)
@@ -56,10 +59,10 @@ def render_map_caption(view: MapView, timezone: str = "UTC") -> str:
     tail = [_ages(view, timezone)]
     if view.quote.stale_reason:
         tail.append(f"⚠️ stale: {escape(view.quote.stale_reason[:200])}")
-    fits = [render_fit_line(venue, fit) for venue, fit in view.fits]
+    fits = [render_fit_line(venue, fit, live=live) for venue, fit in view.fits]
     defaults = [fit for _, fit in view.fits if not fit.fitted]
     fits += [render_defaults_line(defaults[0])] if defaults else []
-    score = [render_score_line(view.score)]
+    score = [render_score_line(view.score)] if live else []
     for kept, shown in ((lines, fits), (lines[:4], fits), (lines[:4], fits[:1])):
         caption = "\n".join(kept + shown + score + tail)  # drop the levels first, then fits
         if len(caption) <= CAPTION_LIMIT:

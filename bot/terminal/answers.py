@@ -106,7 +106,8 @@ async def answer_map(
     market: MarketState, maps: LiquidationMapService, words: Sequence[str],
     symbols: Sequence[str], *, preferred_venue: str, now: datetime, chart: bool,
 ) -> Answer:  # fmt: skip
-    """The liquidation map's reading (and its chart when `chart`), or the warming-up text."""
+    """The liquidation map's reading (and its chart when `chart`), or the warming-up text; said as a
+    one-shot answer (no live score; no fit follows)."""
     coin = require_coin(words, symbols, command="map")
     if isinstance(coin, CoinError):
         return Answer(coin.text, {"error": coin.text}, ok=False)
@@ -115,4 +116,4 @@ async def answer_map(
     if view.quote is None or view.modeled.is_empty:
         return Answer(render_map_text(view), data)
     png = await draw_map(view, "UTC") if chart else None
-    return Answer(render_map_caption(view, "UTC"), data, png=png)
+    return Answer(render_map_caption(view, "UTC", live=False), data, png=png)

@@ -67,6 +67,18 @@ def test_caption_reads_clusters_levels_and_ages():
     assert len(lines) == 10
 
 
+def test_a_one_shot_caption_has_no_live_score_and_no_fit_to_come():
+    """`liqguard map` (live False): no live-score line, and a venue on the defaults is not promised a fit."""
+    fits = (("binance", MapFit()),)
+    live = render_map_caption(view(sample_map(), fits=fits))
+    once = render_map_caption(view(sample_map(), fits=fits), live=False)
+    assert "the first fit follows the backfill" in live
+    assert "Live score" in live
+    assert "Binance: defaults assumed (a one-shot run hears no liquidations to fit to)" in once
+    assert "Live score" not in once
+    assert "first fit follows" not in once
+
+
 def test_caption_without_clusters_and_with_a_stale_mark():
     """No cluster on a side is said; a stale mark is flagged; times follow the chat's timezone."""
     liq_map = realized_map([(89_000, 5e6, "long")], as_of=NOW)
