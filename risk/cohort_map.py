@@ -243,27 +243,70 @@ def _alive_coins(levels: CohortLevels, history: MarketHistory, fit: MapFit, at: 
     return coins
 
 
+EXP_SPAN = 200.0
+"""The largest ``h·Δt`` one reference time spans in `side_totals`; ``exp`` stays in float range."""
+
+
 def side_totals(levels: CohortLevels, history: MarketHistory, fit: MapFit) -> FloatArray:
     """Coins open per side after every interval, before scaling and before the path-dependent
     exits of `exit_shares`: shape ``(N, 2)``."""
     n = len(history)
-    ref = history.end_s[-1]
-    # exp(h_L·(t_b − ref)) from birth to crossing, read at t as ·exp(h_L·(ref − t))
     weight = levels.unit_coins * np.asarray(fit.weights)[levels.bucket]
     start = np.maximum(levels.birth, 0)
     totals = np.zeros((n, 2))
     rates = fit.bucket_hazards_per_s
     groups = [(None, fit.hazard_per_s)] if fit.hazard_exponent == 0 else list(enumerate(rates))
     for bucket, h in groups:
-        grown = weight * np.exp(h * (levels.birth_s - ref))
         for s in (0, 1):
             pick = levels.side == s
             if bucket is not None:
                 pick &= levels.bucket == bucket
-            delta = np.bincount(start[pick], grown[pick], minlength=n + 1)[: n + 1]
-            delta -= np.bincount(levels.crossing[pick], grown[pick], minlength=n + 1)[: n + 1]
-            totals[:, s] += np.cumsum(delta)[:n] * np.exp(h * (ref - history.end_s))
+            totals[:, s] += _decayed_sums(
+                history.end_s,
+                h,
+                birth_s=levels.birth_s[pick],
+                start=start[pick],
+                crossing=levels.crossing[pick],
+                weight=weight[pick],
+            )
     return totals
+
+
+def _decayed_sums(
+    end_s: FloatArray,
+    h: float,
+    *,
+    birth_s: FloatArray,
+    start: IntArray,
+    crossing: IntArray,
+    weight: FloatArray,
+) -> FloatArray:
+    """``Σ weight·exp(−h·(t − birth_s))`` over the levels alive after each interval (from
+    ``start`` until ``crossing``). Each block of intervals spanning at most `EXP_SPAN` of ``h·t``
+    sums against its own reference time, ``exp(h·(birth − ref))`` then ``·exp(h·(ref − t))``, and
+    hands its total on to the next, decayed; levels born long before a block and cleared in it
+    weigh ``exp(−EXP_SPAN)`` or less there, and may round to 0."""
+    n = len(end_s)
+    out = np.zeros(n)
+    block = np.floor(h * (end_s - end_s[0]) / EXP_SPAN).astype(np.int64)
+    bounds = np.flatnonzero(np.diff(block, prepend=-1))
+    start_block, cross_block = block[start], block[np.minimum(crossing, n - 1)]
+    carry, carried_from = 0.0, float(end_s[0])
+    for k, a in enumerate(bounds):
+        b = int(bounds[k + 1]) if k + 1 < len(bounds) else n
+        ref = float(end_s[b - 1])
+        added = start_block == block[a]
+        removed = (cross_block == block[a]) & (crossing < n)
+        delta = np.zeros(b - a)
+        for pick, at, sign in ((added, start, 1.0), (removed, crossing, -1.0)):
+            grown = weight[pick] * np.exp(h * (birth_s[pick] - ref))  # ≤ 1: born by ref
+            delta += sign * np.bincount(at[pick] - a, grown, minlength=b - a)[: b - a]
+        times = end_s[a:b]
+        out[a:b] = np.cumsum(delta) * np.exp(h * (ref - times)) + carry * np.exp(
+            -h * (times - carried_from)
+        )
+        carry, carried_from = float(out[b - 1]), ref
+    return out
 
 
 def levels_map(

@@ -141,3 +141,25 @@ def test_history_head_and_days() -> None:
     assert hist.days == pytest.approx(900 / 86_400)
     with pytest.raises(ValueError, match="head"):
         hist.head(0)
+
+
+def test_side_totals_stay_finite_for_fast_exits_over_a_month() -> None:
+    """A 40-minute half-life over 30 days (``h·span`` ≈ 900, past ``exp``'s range) still gives the
+    coins held: the totals at the end equal the levels alive then, decayed from their birth."""
+    n = 30 * 288
+    rng = np.random.default_rng(7)
+    typical = 100.0 * np.exp(np.cumsum(rng.normal(0, 0.001, n)))
+    hist = history(typical * 0.999, typical * 1.001, typical, 1_000 + 100 * rng.random(n), 1_000.0)
+    fit = MapFit(((10.0, 0.5), (20.0, 0.5)), half_life_s=2_400.0)
+    levels = build_levels(hist, fit, RATIOS)
+    totals = side_totals(levels, hist, fit)
+    assert np.all(np.isfinite(totals))
+    alive = levels.crossing > n - 1
+    held = (
+        levels.unit_coins
+        * np.asarray(fit.weights)[levels.bucket]
+        * np.exp(-fit.hazard_per_s * (hist.end_s[-1] - levels.birth_s))
+    )
+    for side in (0, 1):
+        pick = alive & (levels.side == side)
+        assert totals[-1, side] == pytest.approx(float(held[pick].sum()), rel=1e-9)
