@@ -20,9 +20,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Self
 
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
+
+from bot.terminal.loopback import LoopbackHttp
 
 __all__ = ["CHAT_ID", "TOKEN", "Button", "LoopbackBotApi", "Output"]
 
@@ -118,22 +118,19 @@ class LoopbackBotApi:
         self._ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self._numbers = itertools.count(1)
-        self._server: tornado.httpserver.HTTPServer | None = None
-        self._port = 0
+        routes = [(r"/bot([^/]+)/(\w+)", _Handler, {"api": self})]
+        # No access log: its lines would carry the token in the path, and the chat is the output.
+        self._http = LoopbackHttp(
+            tornado.web.Application(routes, log_function=lambda _handler: None)
+        )
 
     @property
     def base_url(self) -> str:
         """PTB's `base_url` for this server."""
-        return f"http://127.0.0.1:{self._port}/bot"
+        return f"{self._http.url}/bot"
 
     async def __aenter__(self) -> Self:
-        routes = [(r"/bot([^/]+)/(\w+)", _Handler, {"api": self})]
-        # No access log: its lines would carry the token in the path, and the chat is the output.
-        app = tornado.web.Application(routes, log_function=lambda _handler: None)
-        self._server = tornado.httpserver.HTTPServer(app)
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self._port = sockets[0].getsockname()[1]
-        self._server.add_sockets(sockets)
+        self._http.start()
         return self
 
     async def __aexit__(
@@ -143,9 +140,7 @@ class LoopbackBotApi:
         tb: TracebackType | None,
     ) -> None:
         self._changed.set()
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
+        await self._http.stop()
 
     # the person at the terminal
 

@@ -19,12 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from bot.terminal.loopback import LoopbackHttp
 from tests.fakes import exchange_payloads as pl
 from tests.fakes.exchange_rest import answer_rest
 from tests.fakes.exchange_wallets import FakeWallets
@@ -112,16 +111,13 @@ class FakeExchange:
         self._frozen: set[str] = set()
         self._ping_interval_s = server_ping_interval_s
         self._changed = asyncio.Condition()
-        self._http: tornado.httpserver.HTTPServer | None = None
+        self._http = LoopbackHttp(tornado.web.Application([(r"/.*", _RestHandler, {"fake": self})]))
         self._ws: Server | None = None
         self.rest_url = self.ws_url = ""
 
     async def __aenter__(self) -> FakeExchange:
-        app = tornado.web.Application([(r"/.*", _RestHandler, {"fake": self})])
-        self._http = tornado.httpserver.HTTPServer(app)
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self._http.add_sockets(sockets)
-        self.rest_url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+        self._http.start()
+        self.rest_url = self._http.url
         self._ws = await serve(self._serve, "127.0.0.1", 0, ping_interval=None)
         port = next(iter(self._ws.sockets)).getsockname()[1]
         self.ws_url = f"ws://127.0.0.1:{port}"
@@ -133,9 +129,7 @@ class FakeExchange:
         if self._ws is not None:
             self._ws.close()
             await self._ws.wait_closed()
-        if self._http is not None:
-            self._http.stop()
-            await self._http.close_all_connections()
+        await self._http.stop()
 
     def settings_overrides(self) -> dict[str, str]:
         """The `*_REST_URL` / `*_WS_URL` settings that point the bot here."""

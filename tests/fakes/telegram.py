@@ -19,10 +19,9 @@ from types import TracebackType
 from typing import Any, Self
 
 import httpx
-import tornado.httpserver
-import tornado.netutil
 import tornado.web
 
+from bot.terminal.loopback import LoopbackHttp
 from tests.fakes.telegram_checks import refusal
 from tests.fakes.telegram_wire import (
     DEFAULT_DESCRIPTIONS,
@@ -108,8 +107,9 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._changes = Changes()
         self._closing = False
-        self._server: tornado.httpserver.HTTPServer | None = None
-        self._port = 0
+        self._http = LoopbackHttp(
+            tornado.web.Application([(r"/bot([^/]+)/(\w+)", _BotApiHandler, {"fake": self})])
+        )
         self._api: dict[str, Callable[[JSONDict, Mapping[str, UploadedFile]], Any]] = {
             "getMe": lambda p, f: self.bot_user,
             "setWebhook": lambda p, f: self._set_webhook(p),
@@ -134,14 +134,10 @@ class FakeTelegram:
     @property
     def base_url(self) -> str:
         """What to pass as PTB's ``base_url``: requests go to ``{base_url}{token}/{method}``."""
-        return f"http://127.0.0.1:{self._port}/bot"
+        return f"{self._http.url}/bot"
 
     async def __aenter__(self) -> Self:
-        app = tornado.web.Application([(r"/bot([^/]+)/(\w+)", _BotApiHandler, {"fake": self})])
-        self._server = tornado.httpserver.HTTPServer(app)
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        self._port = sockets[0].getsockname()[1]
-        self._server.add_sockets(sockets)
+        self._http.start()
         return self
 
     async def __aexit__(
@@ -152,9 +148,7 @@ class FakeTelegram:
     ) -> None:
         self._closing = True  # releases held getUpdates requests at once
         self._changes.notify()
-        if self._server is not None:
-            self._server.stop()
-            await self._server.close_all_connections()
+        await self._http.stop()
 
     # Inspecting what the bot did.
 
