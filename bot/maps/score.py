@@ -6,10 +6,19 @@ it) and, once the hour is over, scores it on the liquidations stored for that ho
 `risk.map_score.self_score`; the result is stored per symbol and hour, so the score survives
 restarts. `/map`, the README and ``python -m bot check`` read the last 7 days of it.
 
+The held maps are stored too (`store.map_holds`, one per symbol), so a restart keeps the hour being
+scored: the first tick after a start loads them, scores at once an hour that ended while the bot
+was down (on the liquidations stored for it, which stop where the ingest stopped), keeps one still
+running until its end, and drops one older than the score window. Scoring an hour writes its score
+and deletes its hold in one transaction; a crash before that commit leaves the hold to be scored
+again, and rescoring an hour replaces its row (an upsert on symbol and hour), so no hour is lost or
+counted twice.
+
 Out of sample by construction: each hour is scored against the map as it stood at the hour's start,
 with the fit then in force. The minute or so between an hour's end and the next map held is not
-scored, nor the first hour after a start (no map was held before it). Realized notional is what the
-venues report: Binance's and OKX's sampled streams undercount, Hyperliquid reports none.
+scored, nor the time a symbol had no map to hold (no mark yet, or an empty model), nor the hours the
+bot was down after the one it held. Realized notional is what the venues report: Binance's and OKX's
+sampled streams undercount, Hyperliquid reports none.
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ from datetime import datetime, timedelta
 from bot.maps.service import LiquidationMapService
 from bot.market.state import MarketState, pick_mark
 from bot.store import Store
+from bot.store.map_fits import HeldMap
 from bot.vocabulary.clock import Clock
 from bot.vocabulary.maps import MapScore
 from risk.liquidation_map import LiquidationMap
@@ -63,11 +73,15 @@ class MapScorer:
     ) -> None:
         self._store, self._maps, self._market, self._clock = store, maps, market, clock
         self._symbols, self._preferred = tuple(symbols), preferred_venue
-        self._held: dict[str, tuple[datetime, LiquidationMap, float]] = {}
+        self._held: dict[str, HeldMap] = {}
+        self._loaded = False
 
     async def tick(self, now: datetime | None = None) -> int:
         """Score the hours that are over, hold the next maps; returns how many hours were scored."""
         now = now or self._clock()
+        if not self._loaded:
+            await self._load(now)
+            self._loaded = True
         scored = 0
         for symbol in self._symbols:
             held = self._held.pop(symbol, None)
@@ -77,12 +91,25 @@ class MapScorer:
             if held is not None:
                 await self._score(symbol, *held)
                 scored += 1
-            self._hold(symbol, now)
+            await self._hold(symbol, now)
         return scored
+
+    async def _load(self, now: datetime) -> None:
+        """Take up the maps held before this start; drop those older than the score window.
+
+        A hold of a symbol no longer scored stays stored (it is scored if the symbol comes back)
+        until a start finds it expired.
+        """
+        for symbol, held in (await self._store.map_holds.load_all()).items():
+            if held[0] < now - SCORE_WINDOW:
+                await self._store.map_holds.delete(symbol, held[0])
+            elif symbol in self._symbols:
+                self._held[symbol] = held
 
     async def _score(
         self, symbol: str, start: datetime, liq_map: LiquidationMap, mark: float
     ) -> None:
+        """Score one held hour; storing the score deletes its hold in the same transaction."""
         end = start + SCORE_HOUR
         events = await self._store.liquidations.since(start, symbol, until=end)
         score = self_score(
@@ -96,10 +123,12 @@ class MapScorer:
                     symbol, start.isoformat(timespec="minutes"), 100 * score.hit_share, realized,
                     100 * score.uniform_share)  # fmt: skip
 
-    def _hold(self, symbol: str, now: datetime) -> None:
+    async def _hold(self, symbol: str, now: datetime) -> None:
         quote = pick_mark(self._market.quotes(symbol, now), self._preferred)
         modeled = self._maps.combined_map(symbol)
         if quote is None or quote.mark_price <= 0 or modeled.is_empty:
             return
         mark = quote.mark_price
-        self._held[symbol] = (now, clear_crossed(modeled, low=mark, high=mark), mark)
+        held = (now, clear_crossed(modeled, low=mark, high=mark), mark)
+        self._held[symbol] = held
+        await self._store.map_holds.save(symbol, held)

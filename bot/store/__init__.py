@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.store.alert_states import AlertStateRepo
 from bot.store.chats import ChatRepo
 from bot.store.database import create_engine, migrate
-from bot.store.map_fits import MapFitRepo, MapScoreRepo
+from bot.store.map_fits import MapFitRepo, MapHoldRepo, MapScoreRepo
 from bot.store.market_data import CandleRepo, GapRepo, LiquidationRepo, SnapshotRepo, TierRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.schedules import ScheduleRepo
@@ -49,6 +49,7 @@ class Store:
         self.wallets = WalletRepo(engine)
         self.map_fits = MapFitRepo(engine)
         self.map_scores = MapScoreRepo(engine)
+        self.map_holds = MapHoldRepo(engine)
 
     @classmethod
     async def open(cls, url: str) -> Store:

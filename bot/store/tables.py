@@ -40,6 +40,7 @@ __all__ = [
     "feed_gaps",
     "liquidation_events",
     "map_fits",
+    "map_holds",
     "map_scores",
     "market_snapshots",
     "metadata",
@@ -284,3 +285,14 @@ map_scores = Table(
     Column("uniform_usd", Float, nullable=False),
 )
 """The map's live self-score per symbol and hour: realized notional, and the part near held levels."""
+
+map_holds = Table(
+    "map_holds",
+    metadata,
+    Column("symbol", String(16), primary_key=True),
+    Column("start_ms", BigInteger, nullable=False),
+    Column("mark", Float, nullable=False),
+    Column("bins", Text, nullable=False),
+)
+"""The map the live score holds per symbol for the hour starting at ``start_ms``, until it is scored
+(bin width, occupied bins and their long/short USD as compact JSON)."""

@@ -26,6 +26,7 @@ TABLES = {
     "wallets",
     "map_fits",
     "map_scores",
+    "map_holds",
     "alembic_version",
 }
 
@@ -58,6 +59,19 @@ async def test_upgrade_is_idempotent_and_reversible(database_url: str) -> None:
         await downgrade(engine, "base")
         assert await _tables(database_url) == {"alembic_version"}
         await migrate(engine)
+        assert await _tables(database_url) == TABLES
+    finally:
+        await engine.dispose()
+
+
+async def test_the_map_holds_migration_goes_down_and_up(database_url: str) -> None:
+    """0006 down to 0005 drops only the held maps' table; up again brings it back."""
+    engine = create_engine(database_url)
+    try:
+        await migrate(engine)
+        await downgrade(engine, "0005")
+        assert await _tables(database_url) == TABLES - {"map_holds"}
+        await migrate(engine, "0006")
         assert await _tables(database_url) == TABLES
     finally:
         await engine.dispose()
