@@ -23,6 +23,7 @@ from bot.wallets.sync import AnnouncementGate
 
 __all__ = [
     "register_alert_jobs",
+    "register_heap_job",
     "register_ingest_jobs",
     "register_model_jobs",
     "register_refit_job",
@@ -127,6 +128,19 @@ def register_refit_job(job_queue: JobQueue[Any], refit: MapRefit, scorer: MapSco
         _job(scorer.tick), MODEL_UPDATE_S, first=MODEL_UPDATE_S, name="score liquidation maps",
         job_kwargs=JOB_KWARGS,
     )  # fmt: skip
+
+
+def register_heap_job(
+    job_queue: JobQueue[Any], refreeze: Callable[[], None], interval_s: float
+) -> None:
+    """The garbage collector's hourly full pass and re-freeze (`bot.runtime.processes`)."""
+
+    async def run() -> None:
+        refreeze()
+
+    job_queue.run_repeating(
+        _job(run), interval_s, first=interval_s, name="refreeze heap", job_kwargs=JOB_KWARGS
+    )
 
 
 def register_summary_job(job_queue: JobQueue[Any], services: Services) -> None:

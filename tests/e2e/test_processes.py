@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -93,6 +94,29 @@ def test_startup_heap_is_frozen_out_of_the_collectors_sight() -> None:
 
     try:
         freeze_startup_heap()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+
+
+def test_refreezing_frees_cycles_that_died_while_frozen() -> None:
+    """A reference cycle frozen while alive and dropped later survives collections until the
+    hourly refreeze, which frees it and leaves the live heap frozen again."""
+    from bot.runtime.processes import refreeze_heap
+
+    class Node:
+        partner: object = None
+
+    node, other = Node(), Node()
+    node.partner, other.partner = other, node
+    alive = weakref.ref(node)
+    try:
+        gc.freeze()
+        del node, other
+        gc.collect()
+        assert alive() is not None  # frozen: the collector does not see the dead cycle
+        refreeze_heap()
+        assert alive() is None
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
