@@ -368,8 +368,8 @@ class Ingestor:
         return len(rows)
 
     async def prune(self) -> int:
-        """Delete stored liquidations and snapshots older than the retention."""
+        """Delete stored liquidations, snapshots, candles and ended feed gaps older than the
+        retention; returns how many rows went."""
         cutoff = self._clock() - self.config.retention
-        return await self.store.liquidations.prune(cutoff) + await self.store.snapshots.prune(
-            cutoff
-        )
+        repos = (self.store.liquidations, self.store.snapshots, self.store.candles, self.store.gaps)
+        return sum([await repo.prune(cutoff) for repo in repos])

@@ -252,6 +252,13 @@ class CandleRepo:
             for r in reversed(rows)
         ]
 
+    async def prune(self, before: datetime) -> int:
+        """Delete candles opened before `before`; returns how many."""
+        query = delete(candles).where(candles.c.open_ms < to_ms(before))
+        async with self._engine.begin() as conn:
+            result = await conn.execute(query)
+        return result.rowcount
+
 
 def _gap(row: RowMapping) -> FeedGap:
     ended = row["ended_ms"]
@@ -301,6 +308,14 @@ class GapRepo:
         async with self._engine.connect() as conn:
             rows = (await conn.execute(query)).mappings().all()
         return [_gap(row) for row in rows]
+
+    async def prune(self, before: datetime) -> int:
+        """Delete gaps that ended before `before` (an open gap stays); returns how many."""
+        t = feed_gaps
+        query = delete(t).where(t.c.ended_ms.is_not(None), t.c.ended_ms < to_ms(before))
+        async with self._engine.begin() as conn:
+            result = await conn.execute(query)
+        return result.rowcount
 
 
 class TierRepo:

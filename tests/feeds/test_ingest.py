@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from telegram.ext import ApplicationBuilder
@@ -211,3 +211,30 @@ async def test_register_jobs_schedules_each_poll_once_at_a_time(sqlite_store: St
     assert set(jobs) == {"ingest snapshots", "ingest candles", "ingest tiers", "prune market data"}
     assert jobs["ingest snapshots"].job.trigger.interval == timedelta(seconds=30)
     assert all(j.job.max_instances == 1 and j.job.coalesce for j in jobs.values())
+
+
+async def test_pruning_drops_every_kind_of_market_data_past_the_retention(store: Store) -> None:
+    """Liquidations, snapshots, candles and ended gaps older than 30 days go; newer ones stay."""
+    from bot.market.ingest import Ingestor
+    from bot.vocabulary.records import Candle, LiquidationEvent, VenueSnapshot
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    old, recent = now - timedelta(days=31), now - timedelta(days=29)
+    await store.liquidations.add_many(
+        [LiquidationEvent("bybit", "BTC", "long", 90_000, 0.1, 9_000, t) for t in (old, recent)]
+    )
+    await store.snapshots.add_many(
+        [VenueSnapshot("bybit", "BTC", t, 90_000) for t in (old, recent)]
+    )
+    await store.candles.upsert_many(
+        [Candle("bybit", "BTC", 3600, t, 1, 2, 0.5, 1.5, 3.0, None) for t in (old, recent)]
+    )
+    gap = await store.gaps.open("bybit", "allLiquidation", old, "disconnect")
+    await store.gaps.close(gap, old + timedelta(minutes=3))
+    ingestor = Ingestor(
+        store, MarketState(lambda: now), clients={}, streams=[], symbols=["BTC"], clock=lambda: now
+    )
+    assert await ingestor.prune() == 4
+    assert [c.open_time for c in await store.candles.recent("bybit", "BTC", 3600, 5)] == [recent]
+    assert [e.time for e in await store.liquidations.since(old - timedelta(days=1))] == [recent]
+    assert await store.gaps.overlapping(old - timedelta(days=1), now) == []

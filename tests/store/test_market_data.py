@@ -105,3 +105,23 @@ async def test_tier_tables_save_replaces(store: Store) -> None:
     await store.tiers.save(first)
     await store.tiers.save(second)
     assert await store.tiers.load_all() == [second]
+
+
+async def test_candles_and_closed_gaps_are_pruned_like_the_other_market_data(store: Store) -> None:
+    """Candles opened before the cutoff go; gaps that ended before it go, open or later ones stay."""
+    old, new = (
+        Candle("binance", "BTC", 300, T0 + timedelta(minutes=m), 1, 2, 0.5, 1.5, 9.0, 4.0)
+        for m in (0, 30)
+    )
+    await store.candles.upsert_many([old, new])
+    ended = await store.gaps.open("bybit", "allLiquidation", T0, "disconnect")
+    await store.gaps.close(ended, T0 + timedelta(minutes=1))
+    later = await store.gaps.open("bybit", "allLiquidation", T0 + timedelta(minutes=2), "stall")
+    await store.gaps.close(later, T0 + timedelta(minutes=40))
+    await store.gaps.open("okx", "liquidation-orders", T0 - timedelta(days=1), "still down")
+    cutoff = T0 + timedelta(minutes=10)
+    assert await store.candles.prune(cutoff) == 1
+    assert await store.candles.recent("binance", "BTC", 300, 10) == [new]
+    assert await store.gaps.prune(cutoff) == 1
+    kept = await store.gaps.overlapping(T0 - timedelta(days=2), T0 + timedelta(hours=1))
+    assert sorted(g.reason for g in kept) == ["stall", "still down"]
