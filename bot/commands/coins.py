@@ -2,6 +2,8 @@
 
 `BTC`, `btc`, `BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USDT` and `BTC-PERP` all read as `BTC`. A word that is
 not a tracked coin yields a `CoinError`: one line naming it, the closest tracked coins and an example.
+More than one word is answered by what the others are: a second coin (one at a time), a venue (the
+command covers every venue already) or any other word, quoted back.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 
 from bot.render.limits import quote_input
 from bot.vocabulary.symbols import closest_symbols, read_symbol
+from bot.vocabulary.venues import is_venue
 
 __all__ = ["CoinError", "read_coin", "require_coin"]
 
@@ -40,10 +43,30 @@ def read_coin(
     if not args:
         return None
     if len(args) > 1:
-        return CoinError(f"Give one coin. {example}")
+        return _several_words(args, tracked, command=command, example=example)
     coin = read_symbol(args[0], tracked)
     if coin is not None:
         return coin
     close = closest_symbols(args[0], tracked)
     hint = f"closest: {', '.join(close)}" if close else f"tracked: {', '.join(tracked)}"
     return CoinError(f"'{quote_input(args[0])}' is not a coin I track ({hint}). {example}")
+
+
+def _several_words(
+    args: Sequence[str], tracked: Sequence[str], *, command: str, example: str
+) -> str | CoinError:
+    """The coin when every word names the same one; else a line about the words beside it."""
+    coins = list(dict.fromkeys(c for c in (read_symbol(w, tracked) for w in args) if c))
+    if len(coins) > 1:
+        return CoinError(f"Give one coin at a time (you named {' and '.join(coins)}). {example}")
+    others = [w for w in args if read_symbol(w, tracked) is None]
+    if not others:
+        return coins[0]
+    venue = next((w for w in others if is_venue(w)), None)
+    if venue is not None:
+        return CoinError(
+            f"/{command} covers every venue at once; leave out '{quote_input(venue)}'. {example}"
+        )
+    if not coins:  # no coin at all: the first word is the one that is not a coin
+        return read_coin(args[:1], tracked, command=command) or CoinError(example)
+    return CoinError(f"'{quote_input(others[0])}' is not something /{command} takes. {example}")

@@ -38,8 +38,28 @@ def test_unknown_coin_far_from_all_lists_the_tracked_and_is_escaped():
     )
 
 
-def test_two_coins_are_refused():
-    """One coin per command."""
-    assert read_coin(["BTC", "ETH"], TRACKED, command="liqs") == CoinError(
-        "Give one coin. Example: /liqs BTC"
+def test_two_coins_are_refused_by_name():
+    """One coin per command; the answer names the coins it was given."""
+    assert read_coin(["BTC", "eth"], TRACKED, command="liqs") == CoinError(
+        "Give one coin at a time (you named BTC and ETH). Example: /liqs BTC"
+    )
+
+
+def test_the_same_coin_twice_is_that_coin():
+    """`/liqs BTC btcusdt` names one coin."""
+    assert read_coin(["BTC", "btcusdt"], TRACKED, command="liqs") == "BTC"
+
+
+def test_a_word_after_the_coin_is_named():
+    """An extra word is quoted back, not mistaken for a second coin."""
+    assert read_coin(["BTC", "please"], TRACKED, command="funding") == CoinError(
+        "'please' is not something /funding takes. Example: /funding BTC"
+    )
+
+
+@pytest.mark.parametrize("words", [["ETH", "on", "bybit"], ["ETH", "OKX"]])
+def test_a_venue_is_answered_as_every_venue_being_covered(words):
+    """`/liqs ETH on bybit`: the command already covers every venue, so the venue is left out."""
+    assert read_coin(words, TRACKED, command="liqs") == CoinError(
+        f"/liqs covers every venue at once; leave out '{words[-1]}'. Example: /liqs BTC"
     )
