@@ -36,15 +36,23 @@ def _ladder(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
     return replace(settings, ladder_pct=ladder), timezone
 
 
+_QUIET_EXAMPLE = "Example: /alerts quiet 23:00 07:00"
+
+
 def _quiet(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
     if rest[:1] == ["off"]:
         return replace(settings, quiet_start=None, quiet_end=None), timezone
-    times = [parse_clock(w) for w in rest]
-    if len(times) != 2 or times[0] is None or times[1] is None:
-        return "Quiet hours take a start and an end.\nExample: /alerts quiet 23:00 07:00"
-    return replace(
-        settings, quiet_start=f"{times[0]:%H:%M}", quiet_end=f"{times[1]:%H:%M}"
-    ), timezone
+    words = [part for word in rest for part in re.split(r"[-–—]", word) if part]
+    if len(words) != 2:
+        return f"Quiet hours take a start and an end.\n{_QUIET_EXAMPLE}"
+    start, end = (parse_clock(w) for w in words)
+    if start is None or end is None:
+        wrong = words[0] if start is None else words[1]
+        return (
+            f"'{quote_input(wrong, html=False)}' is not a time of day (00:00 to 23:59).\n"
+            f"{_QUIET_EXAMPLE}"
+        )
+    return replace(settings, quiet_start=f"{start:%H:%M}", quiet_end=f"{end:%H:%M}"), timezone
 
 
 def _timezone(settings: AlertSettings, _timezone_now: str, rest: list[str]) -> Change:

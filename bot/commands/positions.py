@@ -103,14 +103,18 @@ class _Reader:
         """The word after the current one ("" at the end)."""
         return self.words[self.i + 1] if self.i + 1 < len(self.words) else ""
 
-    def value_after(self, keyword: str) -> float:
+    def value_after(self, keyword: str, key: str) -> float:
+        """The positive number after ``keyword``, read for the request field ``key``."""
         self.i += 1
         if self.i >= len(self.words):
             raise _WordError(f"'{quote_input(keyword)}' needs a number after it")
         raw = self.words[self.i].lstrip("$").rstrip("$")
-        value = _number(raw)
+        said = quote_input(keyword + " " + self.words[self.i])
+        value = _number(raw.removeprefix("-"))
         if value is None:
-            raise _WordError(f"'{quote_input(keyword + ' ' + self.words[self.i])}' is not a number")
+            raise _WordError(f"'{said}' is not a number")
+        if raw.startswith("-"):
+            raise _WordError(f"the {_NAMES[key]} must be more than 0 ('{said}')")
         return value
 
     def put(self, key: str, value: object, word: str) -> None:
@@ -123,7 +127,14 @@ class _Reader:
         self.said[key] = word
 
 
-_NAMES = {"symbol": "coin", "entry_price": "entry price", "notional_usd": "notional size"}
+_NAMES = {
+    "symbol": "coin",
+    "entry_price": "entry price",
+    "notional_usd": "notional size",
+    "quantity": "size",
+    "margin_usd": "margin",
+    "wallet_balance": "wallet",
+}
 
 
 class _WordError(Exception):
@@ -132,7 +143,7 @@ class _WordError(Exception):
 
 def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
     if lower in ("@", "at", "entry"):
-        reader.put("entry_price", reader.value_after(word), word)
+        reader.put("entry_price", reader.value_after(word, "entry_price"), word)
     elif lower.startswith("@"):
         value = _number(lower[1:])
         if value is None:
@@ -141,11 +152,11 @@ def _read_keyword(reader: _Reader, lower: str, word: str) -> bool:
     elif lower == "size":
         nxt = reader.words[reader.i + 1] if reader.i + 1 < len(reader.words) else ""
         key = "notional_usd" if "$" in nxt else "quantity"
-        reader.put(key, reader.value_after(word), word)
+        reader.put(key, reader.value_after(word, key), word)
     elif lower == "margin":
-        reader.put("margin_usd", reader.value_after(word), word)
+        reader.put("margin_usd", reader.value_after(word, "margin_usd"), word)
     elif lower == "wallet":
-        reader.put("wallet_balance", reader.value_after(word), word)
+        reader.put("wallet_balance", reader.value_after(word, "wallet_balance"), word)
     elif lower == "on":
         reader.i += 1
         named = reader.words[reader.i] if reader.i < len(reader.words) else ""
@@ -266,7 +277,7 @@ def _complete(found: dict[str, object], example: str) -> PositionArgs | ArgsErro
     ):
         value = found.get(key)
         if isinstance(value, float) and value <= 0:
-            return ArgsError(f"{key.replace('_', ' ')} must be more than 0", example)
+            return ArgsError(f"the {_NAMES.get(key, key)} must be more than 0", example)
     sizes = [k for k in ("quantity", "notional_usd", "margin_usd") if k in found]
     if len(sizes) > 1:
         return ArgsError(

@@ -74,6 +74,11 @@ def test_reads_every_documented_form(text: str, expected: PositionArgs | None) -
         ("BTC 10x long size", "'size' needs a number"),
         ("BTC 10x long size 1 $5000", "give one size"),
         ("BTC 10x long ???", "I did not understand '???'"),
+        ("BTC 10x long @ -5", "the entry price must be more than 0 ('@ -5')"),
+        ("BTC 10x long size -1", "the size must be more than 0 ('size -1')"),
+        ("BTC 10x long size 0", "the size must be more than 0"),
+        ("ETH 10x short $0", "the notional size must be more than 0"),
+        ("BTC 10x long margin 0", "the margin must be more than 0"),
     ],
 )
 def test_unreadable_words_get_one_line_and_an_example(text: str, fragment: str) -> None:

@@ -120,7 +120,7 @@ async def test_alerts_settings_buttons_and_words(tmp_path: Path) -> None:
     assert "liquidation waves: 🔔 on" in str(edited.params["reply_markup"])
     assert (
         replies[2].text
-        == "Quiet hours take a start and an end.\nExample: /alerts quiet 23:00 07:00"
+        == "'25:00' is not a time of day (00:00 to 23:59).\nExample: /alerts quiet 23:00 07:00"
     )
 
 
