@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from difflib import get_close_matches
+from functools import cache
 from zoneinfo import available_timezones
 
 from bot.render.limits import quote_input
@@ -52,13 +54,31 @@ def _quiet(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:
             f"'{quote_input(wrong, html=False)}' is not a time of day (00:00 to 23:59).\n"
             f"{_QUIET_EXAMPLE}"
         )
+    if start == end:
+        return f"Quiet hours need a start and an end that differ.\n{_QUIET_EXAMPLE}"
     return replace(settings, quiet_start=f"{start:%H:%M}", quiet_end=f"{end:%H:%M}"), timezone
 
 
+_TZ_EXAMPLE = "Example: /alerts tz Europe/Berlin"
+
+
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {zone.casefold(): zone for zone in available_timezones()}
+
+
 def _timezone(settings: AlertSettings, _timezone_now: str, rest: list[str]) -> Change:
-    if len(rest) != 1 or rest[0] not in available_timezones():
-        return "Give an IANA timezone.\nExample: /alerts tz Europe/Berlin"
-    return settings, rest[0]
+    """An IANA timezone, in any case (`europe/berlin`); an unknown one is named with the closest."""
+    if len(rest) != 1:
+        return f"Give an IANA timezone.\n{_TZ_EXAMPLE}"
+    zones = _zones_by_folded_name()
+    zone = zones.get(rest[0].casefold())
+    if zone is None:
+        close = [zones[z] for z in get_close_matches(rest[0].casefold(), zones, n=3, cutoff=0.8)]
+        hint = f" (closest: {', '.join(close)})" if close else ""
+        said = quote_input(rest[0], html=False)
+        return f"'{said}' is not a timezone I know{hint}.\n{_TZ_EXAMPLE}"
+    return settings, zone
 
 
 def _cap(settings: AlertSettings, timezone: str, rest: list[str]) -> Change:

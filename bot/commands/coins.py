@@ -8,6 +8,7 @@ command covers every venue already) or any other word, quoted back.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,9 @@ def require_coin(args: Sequence[str], tracked: Sequence[str], *, command: str) -
     return CoinError(f"Name a coin. {_example(command, tracked)}") if coin is None else coin
 
 
+_WINDOW = re.compile(r"\d+\s*[hdw]", re.IGNORECASE)
+
+
 def read_coin(
     args: Sequence[str], tracked: Sequence[str], *, command: str
 ) -> str | CoinError | None:
@@ -42,6 +46,12 @@ def read_coin(
     example = _example(command, tracked)
     if not args:
         return None
+    window = next((w for w in args if _WINDOW.fullmatch(w)), None)
+    if command == "liqs" and window is not None:
+        said = quote_input(window)
+        return CoinError(
+            f"/liqs shows every window from 1h to 7d at once; leave out '{said}'. {example}"
+        )
     if len(args) > 1:
         return _several_words(args, tracked, command=command, example=example)
     coin = read_symbol(args[0], tracked)

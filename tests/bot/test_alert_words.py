@@ -44,3 +44,28 @@ def test_quiet_off_clears_the_hours():
     result = apply_words(start[0], "UTC", ["quiet", "off"])
     assert not isinstance(result, str)
     assert (result[0].quiet_start, result[0].quiet_end) == (None, None)
+
+
+def test_same_start_and_end_is_refused():
+    """23:00 to 23:00 is no span: say so rather than store it."""
+    assert apply_words(BASE, "UTC", ["quiet", "23:00", "23:00"]) == (
+        f"Quiet hours need a start and an end that differ.\n{EXAMPLE}"
+    )
+
+
+@pytest.mark.parametrize(("word", "zone"), [("europe/berlin", "Europe/Berlin"), ("utc", "UTC")])
+def test_timezones_read_in_any_case(word, zone):
+    result = apply_words(BASE, "UTC", ["tz", word])
+    assert not isinstance(result, str)
+    assert result[1] == zone
+
+
+def test_an_unknown_timezone_is_named_with_the_closest():
+    """The word is quoted back, the nearest zone first; one far from all gets no hint."""
+    line = apply_words(BASE, "UTC", ["tz", "Europe/Berln"])
+    assert isinstance(line, str)
+    assert line.startswith("'Europe/Berln' is not a timezone I know (closest: Europe/Berlin")
+    assert line.endswith(".\nExample: /alerts tz Europe/Berlin")
+    assert apply_words(BASE, "UTC", ["tz", "Mars/Base"]) == (
+        "'Mars/Base' is not a timezone I know.\nExample: /alerts tz Europe/Berlin"
+    )

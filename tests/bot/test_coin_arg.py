@@ -63,3 +63,13 @@ def test_a_venue_is_answered_as_every_venue_being_covered(words):
     assert read_coin(words, TRACKED, command="liqs") == CoinError(
         f"/liqs covers every venue at once; leave out '{words[-1]}'. Example: /liqs BTC"
     )
+
+
+def test_a_time_window_to_liqs_is_answered_as_all_windows_shown():
+    """`/liqs 7d`: the answer already holds 1h to 7d."""
+    assert read_coin(["7d"], TRACKED, command="liqs") == CoinError(
+        "/liqs shows every window from 1h to 7d at once; leave out '7d'. Example: /liqs BTC"
+    )
+    assert read_coin(["BTC", "24h"], TRACKED, command="liqs") == CoinError(
+        "/liqs shows every window from 1h to 7d at once; leave out '24h'. Example: /liqs BTC"
+    )
