@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 from bot.chats.directory import ChatDirectory
 from bot.commands.alert_words import apply_words
 from bot.render.settings_text import render_settings, settings_keyboard
+from bot.vocabulary.alert_settings import KIND_LABELS
 from handlers.chats import may_change_group, remember_chat
 
 __all__ = ["handlers"]
@@ -74,7 +75,8 @@ def make_toggle(chats: ChatDirectory) -> Callback:
             parse_mode=ParseMode.HTML,
             reply_markup=settings_keyboard(settings),
         )
-        await query.answer(f"{kind}: {settings.mode(kind)}")
+        label = next((text for name, text in KIND_LABELS.items() if name == kind), kind)
+        await query.answer(f"{label}: {settings.mode(kind)}")  # named as on its button
 
     return toggle
 

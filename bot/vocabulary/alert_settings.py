@@ -16,6 +16,7 @@ from bot.vocabulary.zones import zone
 __all__ = [
     "ALERT_KINDS",
     "DEFAULT_LADDER_PCT",
+    "KIND_LABELS",
     "AlertKind",
     "AlertSettings",
     "Mode",

@@ -106,6 +106,7 @@ async def test_alerts_settings_buttons_and_words(tmp_path: Path) -> None:
         [shown] = await tg.wait_for("sendMessage")
         tg.push_callback(24, shown.result["message_id"], "al|wave")
         [edited] = await tg.wait_for("editMessageText")
+        [toast] = await tg.wait_for("answerCallbackQuery")
         tg.push_message(24, "/alerts tz Europe/Berlin")
         tg.push_message(24, "/alerts quiet 25:00 7")
         replies = await tg.wait_for("sendMessage", count=3)
@@ -118,6 +119,7 @@ async def test_alerts_settings_buttons_and_words(tmp_path: Path) -> None:
     assert shown.text is not None
     assert "Distance ladder: 15%, 8%, 3%" in shown.text
     assert "liquidation waves: 🔔 on" in str(edited.params["reply_markup"])
+    assert toast.params["text"] == "liquidation waves: on"  # named as on its button
     assert (
         replies[2].text
         == "'25:00' is not a time of day (00:00 to 23:59).\nExample: /alerts quiet 23:00 07:00"
