@@ -16,7 +16,11 @@ opening message's price line shows the move since the wave began, not +0.0 %. On
 market's wave when its own wave is open and the rest of the market is below the market's threshold
 (`carried_by`): the chat then gets the coin's wave alone, not the same dollars twice.
 
-The usual hourly rate is the 7-day total over 168 hours. Funding, per venue and symbol, normalised to
+The usual hourly rate is what was liquidated in the 7 days before the last hour, over the hours of
+that span the bot has heard (from its oldest event): the hour being judged is not its own baseline,
+and a bot started yesterday does not divide a day's liquidations by a week. With under
+`MIN_BASELINE_H` heard (`bot.alerts.market_watch`) there is no usual rate: the floor alone opens a
+wave and no multiple is claimed. A closed wave tells the multiple of its peak hour. Funding, per venue and symbol, normalised to
 8 hours in percent: an extreme when |rate| ≥ the chat's level (re-armed below 80 % of it), a flip
 when the sign differs from the last sign seen outside a dead band of ±DEAD_BAND_8H_PCT; either is
 held back within the chat's funding cooldown of the last funding alert for that venue and symbol.
@@ -65,7 +69,7 @@ class WaveSample:
 
     now_s: float
     hour_usd: float
-    usual_hourly_usd: float
+    usual_hourly_usd: float | None
     long_share: float | None
     price: float | None
 
@@ -79,8 +83,11 @@ class WavePoint:
     price: float | None
 
 
-def wave_threshold(usual_hourly_usd: float, min_usd: float, rate_multiple: float) -> float:
-    """The 1h notional that makes a wave: max(min_usd, rate_multiple × usual hourly rate)."""
+def wave_threshold(usual_hourly_usd: float | None, min_usd: float, rate_multiple: float) -> float:
+    """The 1h notional that makes a wave: max(min_usd, rate_multiple × usual hourly rate), the
+    floor alone while there is no usual rate."""
+    if usual_hourly_usd is None:
+        return min_usd
     return max(min_usd, rate_multiple * usual_hourly_usd)
 
 
@@ -138,6 +145,8 @@ def step_wave(
         long_share=sample.long_share if sample.long_share is not None else state.long_share,
         multiple=_multiple(sample) or state.multiple,
     )
+    if sample.hour_usd >= state.peak_usd:
+        grown = replace(grown, peak_multiple=_multiple(sample))
     if sample.hour_usd >= CLOSE_RATIO * threshold:
         grown = replace(grown, below_since_s=None)
     elif grown.below_since_s is None:
@@ -151,7 +160,8 @@ def step_wave(
 
 
 def _multiple(sample: WaveSample) -> float | None:
-    return sample.hour_usd / sample.usual_hourly_usd if sample.usual_hourly_usd > 0 else None
+    usual = sample.usual_hourly_usd
+    return sample.hour_usd / usual if usual is not None and usual > 0 else None
 
 
 def _told(state: WaveState, sample: WaveSample) -> WaveState:
@@ -162,6 +172,9 @@ def _told(state: WaveState, sample: WaveSample) -> WaveState:
         hour_usd=sample.hour_usd,
         long_share=sample.long_share,
         multiple=_multiple(sample),
+        peak_multiple=_multiple(sample)
+        if sample.hour_usd >= state.peak_usd
+        else state.peak_multiple,
         told_usd=sample.hour_usd,
         told_s=sample.now_s,
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.alerts.book import Alert, AlertBook
@@ -43,7 +43,8 @@ from bot.vocabulary.waves import FundingState, WaveState
 
 __all__ = ["MarketAlerts", "MarketView", "read_market"]
 
-HOURS_PER_WEEK = 168.0
+MIN_BASELINE_H = 6.0
+"""Hours heard before the last one below which no rate is called usual (the floor alone opens)."""
 HISTORY_S = 3600.0
 """How far back the samples of each scope are kept, to find where a wave began."""
 
@@ -59,15 +60,18 @@ class MarketView:
 def read_market(market: MarketState, symbols: Sequence[str], now: datetime) -> MarketView:
     """The wave sample of each symbol and of `ALL`, and each venue's funding, from the live market."""
     waves = {}
+    heard = market.heard_since(now)
+    baseline_h = (now - timedelta(hours=1) - heard).total_seconds() / 3600 if heard else 0.0
     for scope in (*symbols, "ALL"):
         symbol = None if scope == "ALL" else scope
         hour = market.totals("1h", symbol, now)
         week = market.totals("7d", symbol, now)
         quotes = market.quotes(symbol, now) if symbol else []
         price = next((q.mark_price for q in quotes if not q.stale), None)
-        waves[scope] = WaveSample(
-            now.timestamp(), hour.total_usd, week.total_usd / HOURS_PER_WEEK, hour.long_share, price
-        )
+        usual = None
+        if baseline_h >= MIN_BASELINE_H:  # the week before the last hour, per hour heard
+            usual = max(week.total_usd - hour.total_usd, 0.0) / baseline_h
+        waves[scope] = WaveSample(now.timestamp(), hour.total_usd, usual, hour.long_share, price)
     funding = {}
     for symbol in symbols:
         for quote in market.quotes(symbol, now):

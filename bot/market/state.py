@@ -159,6 +159,10 @@ class MarketState:
         """Totals of one window (`1h`, `4h`, `12h`, `24h`, `7d`)."""
         return self._windows.totals(window, now or self._clock(), symbol)
 
+    def heard_since(self, now: datetime | None = None) -> datetime | None:
+        """Since when liquidations have been heard, within the longest window (`LiquidationWindows`)."""
+        return self._windows.heard_since(now or self._clock())
+
     def all_totals(
         self, symbol: str | None = None, now: datetime | None = None
     ) -> list[WindowTotals]:

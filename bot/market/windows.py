@@ -117,6 +117,7 @@ class LiquidationWindows:
         self._largest: dict[int, _Largest] = {}  # per symbol, over the longest window
         self._sums = [window.sums for window in self._windows]
         self._shortest_ms = self._windows[0].span_ms
+        self._first_ms: int | None = None  # the oldest event ever added
 
     def __len__(self) -> int:
         """Events held (those inside the longest window)."""
@@ -159,6 +160,8 @@ class LiquidationWindows:
                 first += 1
             else:
                 return
+        if self._first_ms is None or ts_ms < self._first_ms:
+            self._first_ms = ts_ms
         venue_id = self._venue_ids.get(venue)
         symbol_id = self._symbol_ids.get(symbol)
         if venue_id is None or symbol_id is None:
@@ -188,6 +191,13 @@ class LiquidationWindows:
         """`add` each event."""
         for event in events:
             self.add(event)
+
+    def heard_since(self, now: datetime) -> datetime | None:
+        """The oldest event's time, at most the longest window back: how long liquidations have
+        been heard (a quiet stretch before the first event does not count); None before any."""
+        if self._first_ms is None:
+            return None
+        return from_ms(max(self._first_ms, to_ms(now) - self._windows[-1].span_ms))
 
     def advance(self, now: datetime) -> None:
         """Evict the events that are older than each window at `now`."""

@@ -113,8 +113,9 @@ def render_wave(scope: str, wave: WaveState, now_s: float, timezone: str) -> Ren
     body = f"{n.usd_compact(size)} liquidated ({label})"
     if wave.long_share is not None:
         body += f", {wave.long_share:.0%} longs"
-    if wave.multiple is not None:
-        body += f", {wave.multiple:.1f}× the usual hourly rate"
+    multiple = wave.multiple if wave.open else (wave.peak_multiple or wave.multiple)
+    if multiple is not None:
+        body += f", {multiple:.1f}× the usual hourly rate"
     parts.append(body)
     if wave.start_price and wave.price and scope != "ALL":
         move = 100 * (wave.price / wave.start_price - 1)

@@ -18,6 +18,7 @@ class WaveState:
     hour_usd: float = 0.0
     long_share: float | None = None
     multiple: float | None = None
+    peak_multiple: float | None = None
     told_usd: float = 0.0
     told_s: float = 0.0
     edits: int = 0

@@ -22,7 +22,9 @@ M = 1_000_000.0
 WAVE = {"min_usd": 50 * M, "rate_multiple": 3.0, "cooldown_s": 1800.0}
 
 
-def sample(t: float, hour_usd: float, usual: float = 10 * M, price: float = 100.0) -> WaveSample:
+def sample(
+    t: float, hour_usd: float, usual: float | None = 10 * M, price: float = 100.0
+) -> WaveSample:
     """A wave sample at second `t` with 60 % longs."""
     return WaveSample(t, hour_usd, usual, 0.6, price)
 
@@ -149,3 +151,51 @@ def test_one_coin_carries_the_market_only_when_the_rest_is_calm() -> None:
     assert carried_by(160 * M, {"BTC": 112 * M, "ETH": 5 * M}, 100 * M) == "BTC"
     assert carried_by(230 * M, {"BTC": 112 * M}, 100 * M) is None
     assert carried_by(112 * M, {}, 100 * M) is None
+
+
+def test_without_a_usual_rate_the_floor_alone_opens_and_no_multiple_is_claimed() -> None:
+    """A bot that has heard too little has no usual rate: the wave needs the floor, says no ×."""
+    assert wave_threshold(None, 50 * M, 3) == 50 * M
+    actions, state = run([sample(0, 40 * M, usual=None), sample(10, 60 * M, usual=None)])
+    assert actions == ["open"]
+    assert state.multiple is None
+
+
+def test_the_closed_wave_tells_the_multiple_of_its_peak() -> None:
+    """The final edit shows the peak hour; its multiple is the peak's, not the lull's."""
+    path = [
+        sample(0, 60 * M, usual=10 * M),
+        sample(10 + EDIT_EVERY_S, 200 * M, usual=10 * M),  # the peak: 20x
+        sample(1000, 20 * M, usual=40 * M),
+        sample(1000 + CLOSE_AFTER_S, 20 * M, usual=40 * M),
+    ]
+    actions, state = run(path)
+    assert actions == ["open", "edit", "close"]
+    assert state.peak_usd == 200 * M
+    assert state.peak_multiple == 20.0
+
+
+def test_the_usual_rate_is_the_hours_heard_before_the_last_one() -> None:
+    """The baseline leaves out the hour being judged and divides by the hours the bot has heard
+    (from its oldest event), not by a whole week; under six hours heard there is none yet."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.alerts.market_watch import read_market
+    from bot.market.state import MarketState
+    from bot.vocabulary.records import LiquidationEvent
+
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    market = MarketState(lambda: now, ("bybit",))
+
+    def liq(hours_ago: float, usd: float) -> LiquidationEvent:
+        return LiquidationEvent(
+            "bybit", "BTC", "long", 90_000, usd / 90_000, usd, now - timedelta(hours=hours_ago)
+        )
+
+    market.add_liquidations([liq(3, 1 * M), liq(0.5, 100 * M)])
+    early = read_market(market, ["BTC"], now).waves["BTC"]
+    assert early.hour_usd == 100 * M
+    assert early.usual_hourly_usd is None  # 3 hours heard: too little to call anything usual
+    market.add_liquidations([liq(21, 9 * M)])
+    later = read_market(market, ["BTC"], now).waves["BTC"]
+    assert later.usual_hourly_usd == 10 * M / 20  # 10M over the 20 hours before the last one
