@@ -47,9 +47,10 @@ def _header(card: RiskCard) -> str:
     p = card.position
     side = str(p.side)
     notional = p.quantity * p.entry_price
-    # Cross margin is backed by the wallet, not by a margin of its own.
+    # Cross margin is backed by the wallet, not by a margin of its own; its leverage is the effective
+    # one (notional ÷ wallet), the one that sets the liquidation price, shown whether or not odds are.
     backing = (
-        f"{n.usd(p.wallet_balance, 0)} wallet"
+        f"{n.usd(p.wallet_balance, 0)} wallet · effective {card.report.effective_leverage:.3g}x"
         if str(p.margin_mode) == "cross" and p.wallet_balance is not None
         else f"{n.usd(card.margin_usd, 0)} margin"
     )

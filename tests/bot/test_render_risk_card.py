@@ -102,7 +102,18 @@ def test_cross_shows_the_wallet_not_a_margin() -> None:
         wallet_balance=5_000,
     )
     text = render_risk_card(_card(position), "UTC")
-    assert "($90,000 notional, $5,000 wallet)" in text
+    assert "($90,000 notional, $5,000 wallet · effective 18x)" in text
+
+
+def test_a_cross_card_without_volatility_still_shows_the_effective_leverage() -> None:
+    """The leverage that sets a cross liquidation is on the card, odds or not."""
+    position = Position(
+        Venue.OKX, "ETH", Side.SHORT, 25, MARK, 6_000 / MARK,
+        margin_mode=MarginMode.CROSS, wallet_balance=3_000,
+    )  # fmt: skip
+    text = render_risk_card(_card(position, vol=None), "UTC")
+    assert "not enough price history yet" in text
+    assert "$3,000 wallet · effective 2x)" in text
 
 
 def test_no_volatility_and_stale_data_are_said() -> None:
