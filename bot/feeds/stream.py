@@ -2,7 +2,9 @@
 
 `StreamRunner.run()` loops until cancelled: connect, send the subscriptions, read frames, and on a
 disconnect, a silent connection (no frame, pong included, within `silence_s`) or a failed connect,
-record a gap and reconnect after a jittered exponential backoff. Protocol pings from the server are
+record a gap and reconnect after a jittered exponential backoff. A gap ends at the first frame after
+it, not at the handshake: a venue that accepts each reconnect and closes it at once is still down,
+one gap long, and the backoff keeps growing until a connection delivers. Protocol pings from the server are
 answered by `websockets` itself; the venue's own ping text is sent every `ping_interval_s`. The
 connection is renewed (without backoff or gap) before the venue's 24 h cut. A frame the decoder cannot
 read is counted per kind, logged the first time that kind is seen, and skipped.
@@ -107,9 +109,9 @@ class StreamRunner:
         """Connect, read and reconnect forever (until the task is cancelled)."""
         attempt = 0
         while True:
-            opened_before = self.status.connects
+            frames_before = self.status.frames
             reason = await self._connect_once()
-            if self.status.connects > opened_before:
+            if self.status.frames > frames_before:  # it delivered: the venue was back
                 attempt = 0
             if reason == "renew":
                 self.status.renewals += 1
@@ -132,7 +134,6 @@ class StreamRunner:
                     await ws.send(message)
                 self.status.connects += 1
                 self.status.connected = True
-                await self._close_gap()
                 return await self._pump(ws)
         except ConnectionClosed as exc:
             return f"disconnected: {exc}"[:200]
@@ -163,6 +164,8 @@ class StreamRunner:
                     return f"missed heartbeat: nothing for {self.timeouts.silence_s:g} s"
                 self.status.frames += 1
                 self.status.last_frame_at = self._clock()
+                if self.status.gap_since is not None:  # back once it speaks, not once it accepts
+                    await self._close_gap()
                 self._handle(decoder, frame)
         finally:
             if pinger is not None:

@@ -109,6 +109,7 @@ class FakeExchange:
         self._failures: dict[str, list[RestFailure]] = defaultdict(list)
         self._connections: list[_Connection] = []
         self._frozen: set[str] = set()
+        self._refusing: set[str] = set()
         self._ping_interval_s = server_ping_interval_s
         self._changed = asyncio.Condition()
         self._http = LoopbackHttp(tornado.web.Application([(r"/.*", _RestHandler, {"fake": self})]))
@@ -213,6 +214,11 @@ class FakeExchange:
         for conn in self._live(venue, frozen=True):
             conn.ws.transport.pause_reading()
 
+    def refuse(self, venue: str, refusing: bool = True) -> None:
+        """Accept each new connection of the venue, read its subscription, then close it (1011):
+        a venue that is up at the socket and down behind it."""
+        (self._refusing.add if refusing else self._refusing.discard)(venue)
+
     def thaw(self, venue: str) -> None:
         """Let new connections of the venue behave again."""
         self._frozen.discard(venue)
@@ -245,6 +251,11 @@ class FakeExchange:
         venue = WS_PATHS.get(path.path)
         if venue is None or venue in self._frozen:
             await ws.close(1008, "no such stream")
+            return
+        if venue in self._refusing:
+            with contextlib.suppress(ConnectionClosed):
+                await ws.recv()
+            await ws.close(1011, "service unavailable")
             return
         conn = _Connection(ws, venue)
         self._connections.append(conn)

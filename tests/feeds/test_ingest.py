@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -92,6 +93,27 @@ async def test_a_hung_server_is_detected_by_its_missing_pongs(
     (gap,) = await sqlite_store.gaps.overlapping(utc_now() - timedelta(minutes=1), utc_now())
     assert gap.venue == "okx"
     assert gap.ended_at is not None
+
+
+async def test_an_outage_that_refuses_each_reconnect_is_one_gap_with_growing_backoff(
+    exchange: FakeExchange, sqlite_store: Store
+) -> None:
+    """A server that accepts each reconnect and closes it at once is not back: the outage stays one
+    gap, closed by the first frame after it."""
+    async with running_ingestor(exchange, sqlite_store) as ingestor:
+        okx = next(r for r in ingestor.runners if r.spec.venue == "okx")
+        await exchange.wait_subscribed("okx", 1)
+        exchange.refuse("okx")
+        await exchange.drop("okx")
+        await asyncio.sleep(2.0)  # dozens of refused reconnects at the tests' backoff
+        assert okx.status.gap_since is not None  # refused reconnects did not end the outage
+        exchange.refuse("okx", False)
+        await exchange.wait_subscribed("okx", 2)
+        await exchange.liquidate("okx", "ETH", "long", 3_000, 1)
+        await eventually(lambda: ingestor.market.totals("1h").count == 1)
+        await eventually(lambda: okx.status.gap_since is None)
+    gaps = await sqlite_store.gaps.overlapping(utc_now() - timedelta(minutes=1), utc_now())
+    assert [(g.venue, g.ended_at is not None) for g in gaps if g.venue == "okx"] == [("okx", True)]
 
 
 async def test_pings_are_answered_and_sent_and_connections_renewed(
