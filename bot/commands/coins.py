@@ -3,7 +3,8 @@
 `BTC`, `btc`, `BTCUSDT`, `BTC-USDT-SWAP`, `BTC/USDT` and `BTC-PERP` all read as `BTC`. A word that is
 not a tracked coin yields a `CoinError`: one line naming it, the closest tracked coins and an example.
 More than one word is answered by what the others are: a second coin (one at a time), a venue (the
-command covers every venue already) or any other word, quoted back.
+command covers every venue already) or any other word, quoted back. A time window given to `/liqs`
+(`7d`) is answered as already shown: its answer holds every window from 1h to 7d.
 """
 
 from __future__ import annotations
