@@ -20,10 +20,12 @@ The usual hourly rate is what was liquidated in the 7 days before the last hour,
 that span the bot has heard (from its oldest event): the hour being judged is not its own baseline,
 and a bot started yesterday does not divide a day's liquidations by a week. With under
 `MIN_BASELINE_H` heard (`bot.alerts.market_watch`) there is no usual rate: the floor alone opens a
-wave and no multiple is claimed. A closed wave tells the multiple of its peak hour. Funding, per venue and symbol, normalised to
-8 hours in percent: an extreme when |rate| ≥ the chat's level (re-armed below 80 % of it), a flip
-when the sign differs from the last sign seen outside a dead band of ±DEAD_BAND_8H_PCT; either is
-held back within the chat's funding cooldown of the last funding alert for that venue and symbol.
+wave and no multiple is claimed. A closed wave tells the multiple of its peak hour.
+
+Funding, per venue and symbol, normalised to 8 hours in percent: an extreme when |rate| ≥ the chat's
+level (re-armed below 80 % of it), a flip when the sign differs from the last sign seen outside a dead
+band of ±DEAD_BAND_8H_PCT; either is held back within the chat's funding cooldown of the last funding
+alert for that venue and symbol.
 """
 
 from __future__ import annotations

@@ -4,10 +4,12 @@
 disconnect, a silent connection (no frame, pong included, within `silence_s`) or a failed connect,
 record a gap and reconnect after a jittered exponential backoff. A gap ends at the first frame after
 it, not at the handshake: a venue that accepts each reconnect and closes it at once is still down,
-one gap long, and the backoff keeps growing until a connection delivers. Protocol pings from the server are
-answered by `websockets` itself; the venue's own ping text is sent every `ping_interval_s`. The
-connection is renewed (without backoff or gap) before the venue's 24 h cut. A frame the decoder cannot
-read is counted per kind, logged the first time that kind is seen, and skipped.
+one gap long, and the backoff keeps growing until a connection delivers.
+
+Protocol pings from the server are answered by `websockets` itself; the venue's own ping text is sent
+every `ping_interval_s`. The connection is renewed (without backoff or gap) before the venue's 24 h
+cut. A frame the decoder cannot read is counted per kind, logged the first time that kind is seen, and
+skipped.
 """
 
 from __future__ import annotations
