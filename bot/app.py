@@ -272,6 +272,7 @@ async def start_worker(
     )  # fmt: skip
     assert app.job_queue is not None
     jobs.register_ingest_jobs(app.job_queue, ingestor)
+    jobs.register_outbox_prune_job(app.job_queue, sender, ingestor.config.prune_every_s)
     jobs.register_model_jobs(app.job_queue, services, time_scale)
     scorer = MapScorer(
         services.store, services.maps, services.market, services.clock,

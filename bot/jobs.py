@@ -18,6 +18,7 @@ from bot.maps.refit import MapRefit
 from bot.maps.score import MapScorer
 from bot.market.backfill import Backfill
 from bot.market.ingest import Ingestor, PollKind
+from bot.outbox.sender import Sender
 from bot.services import Services
 from bot.wallets.sync import AnnouncementGate
 
@@ -26,6 +27,7 @@ __all__ = [
     "register_heap_job",
     "register_ingest_jobs",
     "register_model_jobs",
+    "register_outbox_prune_job",
     "register_refit_job",
     "register_summary_job",
     "register_wallet_job",
@@ -77,6 +79,14 @@ def register_ingest_jobs(job_queue: JobQueue[Any], ingestor: Ingestor) -> None:
         )  # fmt: skip
     job_queue.run_repeating(
         _job(ingestor.prune), config.prune_every_s, first=60, name="prune market data",
+        job_kwargs=JOB_KWARGS,
+    )  # fmt: skip
+
+
+def register_outbox_prune_job(job_queue: JobQueue[Any], sender: Sender, every_s: float) -> None:
+    """Finished outbox rows pruned on the market data's schedule (daily), the first a minute in."""
+    job_queue.run_repeating(
+        _job(sender.prune_finished), every_s, first=60, name="prune outbox",
         job_kwargs=JOB_KWARGS,
     )  # fmt: skip
 

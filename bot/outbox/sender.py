@@ -65,6 +65,8 @@ log = logging.getLogger(__name__)
 
 Outcome = Literal["sent", "deferred", "failed", "blocked"]
 EDIT_WAIT_S = 2.0  # how long an edit waits before looking for its original again
+FINISHED_KEPT = timedelta(days=30)
+"""How long sent, failed and dropped rows stay (their keys keep a re-run from sending twice)."""
 _MAYBE_DELIVERED = (
     httpx.ReadTimeout,
     httpx.WriteTimeout,
@@ -172,6 +174,14 @@ class Sender:
                 result = DrainResult()
             if result.claimed < self._batch:
                 await self._pause(stop)
+
+    async def prune_finished(self) -> int:
+        """Delete the outbox rows that finished more than `FINISHED_KEPT` ago; returns how many."""
+        async with self._db:
+            removed = await self._store.outbox.prune(self._clock() - FINISHED_KEPT)
+        if removed:
+            log.info("pruned %d finished outbox rows", removed)
+        return removed
 
     async def drain_once(self) -> DrainResult:
         """Claim the rows that are due and deliver them."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, FromClause, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, FromClause, and_, delete, exists, func, or_, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.dml import Update
@@ -48,6 +48,7 @@ def _item(row: RowMapping) -> OutboxItem:
 
 
 WAITING = ("pending", "sending")
+FINISHED = ("sent", "failed", "dropped")
 
 
 def _due(table: FromClause, now: datetime) -> ColumnElement[bool]:
@@ -198,6 +199,19 @@ class OutboxRepo:
     async def mark_failed(self, item_id: int, error: str) -> None:
         """Give up on a message (blocked chat, bad request); it is never sent."""
         await self._set(item_id, status="failed", claimed_until=None, error=error[:1000])
+
+    async def prune(self, before: datetime) -> int:
+        """Delete rows that finished (sent, failed or dropped) before `before`; returns how many.
+
+        Rows still waiting are never pruned. Pruning a key lets it be written again, which is safe
+        because every key names one alert once (an arm count, a digest number, a run time, a wave's
+        start) and an edit follows its original within the wave's hours, not weeks.
+        """
+        finished_at = func.coalesce(outbox.c.sent_at, outbox.c.created_at)
+        query = delete(outbox).where(outbox.c.status.in_(FINISHED), finished_at < before)
+        async with self._engine.begin() as conn:
+            result = await conn.execute(query)
+        return result.rowcount
 
     async def statuses(self, chat_id: int) -> list[tuple[str, str]]:
         """(key, status) of every row of a chat, in written order (tests and the alert replay)."""

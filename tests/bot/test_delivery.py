@@ -144,6 +144,37 @@ async def test_edits_reach_the_original_message(
     assert (await stored(store, "e2")).status == "sent"
 
 
+async def test_sent_rows_are_pruned_thirty_days_after_delivery(
+    store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
+) -> None:
+    """The sender's pruning removes rows delivered over 30 days ago and keeps later and waiting ones."""
+    sender = make_sender(bot, store, clock)
+    await enqueue(store, clock, "old alert")
+    await drain_all(sender, store, clock)
+    clock.advance(20 * 86_400)
+    await enqueue(store, clock, "newer alert")
+    await drain_all(sender, store, clock)
+    clock.advance(11 * 86_400)
+    assert await sender.prune_finished() == 1
+    assert await store.outbox.get("old alert") is None
+    assert (await stored(store, "newer alert")).status == "sent"
+    assert texts(tg) == ["old alert", "newer alert"]
+
+
+async def test_outbox_pruning_is_a_daily_job_that_never_overlaps(store: Store, bot: Bot) -> None:
+    """The worker's job queue prunes the outbox on the given period, one run at a time."""
+    from telegram.ext import ApplicationBuilder
+
+    from bot.jobs import register_outbox_prune_job
+
+    application = ApplicationBuilder().token("123:fake").build()
+    assert application.job_queue is not None
+    register_outbox_prune_job(application.job_queue, Sender(bot, store, lambda: NOW), 86_400)
+    (job,) = application.job_queue.jobs()
+    assert (job.name, job.job.trigger.interval) == ("prune outbox", timedelta(days=1))
+    assert (job.job.max_instances, job.job.coalesce) == (1, True)
+
+
 async def test_an_edit_waits_for_its_original(
     store: Store, tg: FakeTelegram, bot: Bot, clock: Clock
 ) -> None:

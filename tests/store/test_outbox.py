@@ -140,3 +140,33 @@ async def test_give_back_does_not_count_an_attempt(store: Store) -> None:
     a = await store.outbox.get("a")
     assert a is not None
     assert (a.status, a.attempts) == ("sent", 1)
+
+
+async def test_prune_removes_only_finished_rows_older_than_the_cutoff(store: Store) -> None:
+    """Sent, failed and dropped rows finished before the cutoff go; waiting rows and newer ones stay."""
+    old, recent = NOW - timedelta(days=40), NOW - timedelta(days=1)
+    for key in ("sent-old", "failed-old", "pending-old", "sending-old"):
+        await store.outbox.enqueue(_item(key, chat_id=len(key)), old)
+    await store.outbox.enqueue(_item("sent-recent", chat_id=20), recent)
+    claimed = {i.key: i for i in await store.outbox.claim(recent, limit=10)}
+    await store.outbox.mark_sent(_id(claimed["sent-old"]), old)
+    await store.outbox.mark_sent(_id(claimed["sent-recent"]), recent)
+    await store.outbox.mark_failed(_id(claimed["failed-old"]), "403 blocked")
+    await store.outbox.retry_later(_id(claimed["pending-old"]), old, "network")
+    dropped = OutboxItem(
+        key="old-step", chat_id=9, kind="position", payload={"text": "x"}, series="watch:1"
+    )
+    superseding = OutboxItem(
+        key="new-step", chat_id=9, kind="position", payload={"text": "x"}, supersedes="watch:1"
+    )
+    await store.outbox.enqueue(dropped, old)
+    await store.outbox.enqueue(superseding, old)
+    assert await store.outbox.prune(NOW - timedelta(days=30)) == 3
+    left = {key for key in ("sent-old", "failed-old", "pending-old", "sending-old", "old-step",
+                            "new-step", "sent-recent") if await store.outbox.get(key)}  # fmt: skip
+    assert left == {"pending-old", "sending-old", "new-step", "sent-recent"}
+
+
+def _id(item: OutboxItem) -> int:
+    assert item.id is not None
+    return item.id
