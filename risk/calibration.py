@@ -34,8 +34,13 @@ grid is narrow (45–55 %): the sampled streams say little about the side split,
 moves the smaller side's whole prior book. Units: USD; rows and ``A`` are divided by the
 evidence scale ``√(Σy²)`` so the step size does not depend on the market's size.
 
-With fewer than ``min_events`` realized events or ``min_days`` of history the prior is returned
-unchanged (``fitted`` False), with the evidence counted, so the bot can say it has not fitted yet.
+**Silence is evidence where the streams were heard.** A pool in which price ran through modeled
+levels and no liquidation came says the levels were thinner than the candidate holds, so rows with
+``y = 0`` count like any other. Pools with an interval in which the streams were not heard
+(``heard``: before the bot listened, during a feed gap) are left out; without any stream nothing is
+heard. With less than ``min_days`` heard (or fewer than ``min_events`` events, 0 by default) the
+prior is returned unchanged (``fitted`` False), with the evidence counted, so the bot can say it has
+not fitted yet.
 
 Limits: evidence only exists where price moved through levels; the gross openings of a candidate
 use the book's exit rate of the prior mix, not of the fitted one (they differ only when
@@ -90,7 +95,7 @@ class CalibrationGrid:
     hazard_exponents: tuple[float, ...] = (0.0, 0.5)
     pool: int = 6
     prior_strength: float = 0.1
-    min_events: int = 30
+    min_events: int = 0
     min_days: float = 0.25
     iterations: int = 400
     oi_drop_sd: float | None = 6.0
@@ -174,10 +179,13 @@ def _pooled(values: FloatArray, pool: int) -> FloatArray:
 def _rows(
     cleared: FloatArray, evidence: IntervalEvidence, pool: int
 ) -> tuple[FloatArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Pooled rows of both sides, leaving out every pool with an interval not heard."""
     a = _pooled(cleared, pool).reshape(-1, cleared.shape[2])
     y = _pooled(evidence.usd, pool).reshape(-1)
     lower = _pooled(evidence.censored.astype(np.float64), pool).reshape(-1) > 0
-    return a, y, lower
+    unheard = _pooled((~evidence.heard).astype(np.float64), pool) > 0
+    kept = np.repeat(~unheard, 2)
+    return a[kept], y[kept], lower[kept]
 
 
 def open_interest_drop_rows(
@@ -235,20 +243,24 @@ def fit_map(
     prior: MapFit | None = None,
     grid: CalibrationGrid | None = None,
     position_notional_usd: float = DEFAULT_POSITION_NOTIONAL_USD,
+    heard: npt.NDArray[np.bool_] | None = None,
 ) -> MapFit:
     """The fit of the module docstring: a new `MapFit` with its evidence, or the prior with
-    ``fitted=False`` when the evidence is too thin."""
+    ``fitted=False`` when the evidence is too thin. ``heard`` marks the intervals in which the
+    streams were listened to (default: all of them); without a stream nothing is heard."""
     base = prior or default_map_fit()
     settings = grid or CalibrationGrid()
-    evidence = interval_evidence(history, list(streams))
+    evidence = interval_evidence(history, list(streams), heard)
+    heard_days = float(history.duration_s[evidence.heard].sum()) / 86_400
     counted = FitEvidence(
         days=round(history.days, 3),
         intervals=len(history),
         events=evidence.events,
         notional_usd=round(evidence.observed_usd, 2),
         censored_intervals=int(evidence.censored.sum()),
+        heard_days=round(heard_days, 3),
     )
-    if evidence.events < settings.min_events or history.days < settings.min_days:
+    if evidence.events < settings.min_events or heard_days < settings.min_days:
         return replace(base, fitted=False, evidence=counted)
     ratios = level_log_ratios(
         table, base.leverages, float(np.median(history.typical)), position_notional_usd

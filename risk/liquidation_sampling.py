@@ -104,18 +104,26 @@ def unthinned_usd(stream: LiquidationStream) -> FloatArray:
 @dataclass(frozen=True, slots=True, eq=False)
 class IntervalEvidence:
     """Realized liquidations per history interval and side (index 0 long, 1 short), shape
-    ``(N, 2)``: estimated USD, whether that is only a lower bound, and what was observed."""
+    ``(N, 2)``: estimated USD, whether that is only a lower bound, and what was observed;
+    ``heard`` (shape ``(N,)``) says in which intervals the streams were listened to, so that
+    their silence there means no liquidation."""
 
     usd: FloatArray
     censored: BoolArray
     events: int
     observed_usd: float
+    heard: BoolArray
 
 
-def interval_evidence(history: MarketHistory, streams: list[LiquidationStream]) -> IntervalEvidence:
+def interval_evidence(
+    history: MarketHistory, streams: list[LiquidationStream], heard: BoolArray | None = None
+) -> IntervalEvidence:
     """The streams' unthinned notional summed into the history's intervals (events outside it
-    are left out); several venues' streams of the symbol add up."""
+    are left out); several venues' streams of the symbol add up. ``heard`` marks the intervals in
+    which the streams were listened to (default: all; none without a stream)."""
     n = len(history)
+    if heard is not None and len(heard) != n:
+        raise InvalidInputError("The heard mask needs one flag per interval.")
     usd = np.zeros((n, 2))
     censored = np.zeros((n, 2), dtype=np.bool_)
     starts = history.end_s - history.duration_s
@@ -130,4 +138,8 @@ def interval_evidence(history: MarketHistory, streams: list[LiquidationStream]) 
         censored[index[inside & flags], side[inside & flags]] = True
         events += int(inside.sum())
         observed += float(stream.usd[inside].sum())
-    return IntervalEvidence(usd, censored, events, observed)
+    if not streams:
+        listened = np.zeros(n, dtype=np.bool_)
+    else:
+        listened = np.ones(n, dtype=np.bool_) if heard is None else heard.astype(np.bool_)
+    return IntervalEvidence(usd, censored, events, observed, listened)

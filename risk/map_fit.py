@@ -74,7 +74,8 @@ class FitEvidence:
 
     ``censored_intervals`` counts interval-sides whose sampled stream was saturated (a lower bound
     only); ``loss_ratio`` is the fit's loss over the loss of the prior (below 1: the fit explains
-    the realized liquidations better than the prior).
+    the realized liquidations better than the prior); ``heard_days`` is how much of the history the
+    streams were listened to (``None`` in fits stored before it was counted: all of it).
     """
 
     days: float = 0.0
@@ -83,6 +84,12 @@ class FitEvidence:
     notional_usd: float = 0.0
     censored_intervals: int = 0
     loss_ratio: float = 1.0
+    heard_days: float | None = None
+
+    @property
+    def days_heard(self) -> float:
+        """Days of history the streams were heard (all of them for fits stored before)."""
+        return self.days if self.heard_days is None else self.heard_days
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +205,7 @@ class MapFit:
             return f"leverage mix (default, no fit): {mix}; {tail}"
         ev = self.evidence
         return (
-            f"leverage mix fitted from {ev.days:.1f} days of liquidations "
+            f"leverage mix fitted from {ev.days_heard:.1f} days of liquidations "
             f"({ev.events} events, ${ev.notional_usd / 1e6:,.0f}M): {mix}; {tail}"
         )
 

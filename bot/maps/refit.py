@@ -5,9 +5,15 @@ liquidations stored for them go to `risk.calibration.fit_map` (in a worker threa
 a few seconds of numpy and the event loop must keep answering). What is passed says how the venue
 reports: Bybit's stream is complete; Binance's and OKX's push at most one liquidation per symbol per
 second, so they are passed as sampled streams and unthinned by the fit (`risk.liquidation_sampling`);
-Hyperliquid publishes none, so its fit keeps the stated defaults. With too little evidence the fit
-keeps the defaults too (``fitted`` False, with the evidence counted). Every result is stored
-(`bot.store.map_fits`) and put in force at once (`LiquidationMapService.apply_fit`).
+Hyperliquid publishes none, so its fit keeps the stated defaults.
+
+Silence is evidence only where the stream was heard: an interval counts as heard from the venue's
+first stored liquidation in the window (any symbol: before it the bot was not listening, as after a
+first start, whose backfilled history has no liquidations) unless a gap of the venue's stream
+(disconnect, missed heartbeat, bot not running) overlaps it (`heard_intervals`). With less than the
+grid's ``min_days`` heard the fit keeps the defaults too (``fitted`` False, with the evidence
+counted). Every result is stored (`bot.store.map_fits`) and put in force at once
+(`LiquidationMapService.apply_fit`).
 """
 
 from __future__ import annotations
@@ -18,22 +24,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.maps.service import LiquidationMapService
 from bot.store import Store
 from bot.vocabulary.clock import Clock
-from bot.vocabulary.records import LiquidationEvent, to_ms
+from bot.vocabulary.records import FeedGap, LiquidationEvent, to_ms
+from bot.vocabulary.venues import COMPLETE_LIQUIDATIONS, NO_LIQUIDATIONS
 from risk.calibration import CalibrationGrid, fit_map
 from risk.liquidation_sampling import LiquidationStream
 from risk.map_fit import MapFit
+from risk.market_history import MarketHistory
 
-__all__ = ["COMPLETE_STREAMS", "REFIT_WINDOW", "FitReport", "MapRefit", "stream_of"]
+__all__ = ["REFIT_WINDOW", "FitReport", "MapRefit", "heard_intervals", "stream_of"]
 
 logger = logging.getLogger(__name__)
 
 REFIT_WINDOW = timedelta(days=7)
-COMPLETE_STREAMS = frozenset({"bybit"})
-"""Venues whose liquidation stream holds every liquidation; the others are sampled (or silent)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +59,23 @@ def stream_of(events: list[LiquidationEvent], venue: str) -> LiquidationStream:
         np.array([to_ms(e.time) for e in events], dtype=np.int64),
         np.array([e.notional_usd for e in events], dtype=np.float64),
         np.array([e.side == "long" for e in events], dtype=np.bool_),
-        complete=venue in COMPLETE_STREAMS,
+        complete=venue in COMPLETE_LIQUIDATIONS,
     )
+
+
+def heard_intervals(
+    history: MarketHistory, first_heard: datetime | None, gaps: list[FeedGap], now: datetime
+) -> npt.NDArray[np.bool_]:
+    """Per interval of `history`, whether the stream was heard all through it: it starts at or
+    after `first_heard` and no gap (an open one runs to `now`) overlaps it."""
+    starts = history.end_s - history.duration_s
+    if first_heard is None:
+        return np.zeros(len(history), dtype=np.bool_)
+    heard = starts >= first_heard.timestamp()
+    for gap in gaps:
+        ended = (gap.ended_at or now).timestamp()
+        heard &= ~((starts < ended) & (history.end_s > gap.started_at.timestamp()))
+    return heard
 
 
 class MapRefit:
@@ -77,6 +99,8 @@ class MapRefit:
         start = now - self.window
         reports = []
         by_symbol: dict[str, list[LiquidationEvent]] = {}
+        first_heard: dict[str, datetime | None] = {}
+        gaps = await self._store.gaps.overlapping(start, now)
         for venue, symbol in self._maps.pairs():
             history = self._maps.history_for(venue, symbol, start)
             table = self._maps.table_for(venue, symbol)
@@ -85,10 +109,16 @@ class MapRefit:
             if symbol not in by_symbol:
                 by_symbol[symbol] = await self._store.liquidations.since(start, symbol, until=now)
             events = [e for e in by_symbol[symbol] if e.venue == venue]
+            if venue not in first_heard:
+                first_heard[venue] = await self._store.liquidations.first_time(venue, start)
+            heard = heard_intervals(
+                history, first_heard[venue], [g for g in gaps if g.venue == venue], now
+            )
+            streams = [] if venue in NO_LIQUIDATIONS else [stream_of(events, venue)]
             began = asyncio.get_running_loop().time()
             fit = await asyncio.to_thread(
-                fit_map, history, [stream_of(events, venue)], table, prior=self._maps.prior,
-                grid=self.grid, position_notional_usd=self._maps.config.position_notional_usd,
+                fit_map, history, streams, table, prior=self._maps.prior, grid=self.grid,
+                position_notional_usd=self._maps.config.position_notional_usd, heard=heard,
             )  # fmt: skip
             seconds = asyncio.get_running_loop().time() - began
             await self._store.map_fits.save(venue, symbol, now, fit.to_json())

@@ -1,7 +1,7 @@
 """The lines of /map that say what the map rests on: the fit per venue and the live self-score.
 
 Pure: fits and a score in, Telegram HTML lines out. A fitted venue names its evidence ("fitted from
-7.0 days of liquidations (5,120, sampled: unthinned)"); a venue on the defaults says why.
+7.0 days of liquidations heard (5,120, sampled: unthinned)"); a venue on the defaults says why.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from html import escape
 
 from bot.render import numbers as n
 from bot.vocabulary.maps import MapScore
-from bot.vocabulary.venues import venue_name
+from bot.vocabulary.venues import NO_LIQUIDATIONS, SAMPLED_LIQUIDATIONS, venue_name
 from risk.calibration import CalibrationGrid
 from risk.map_fit import MapFit
 
@@ -18,8 +18,6 @@ __all__ = ["MIX_SHOWN", "render_defaults_line", "render_fit_line", "render_score
 
 MIX_SHOWN = 4
 """Leverage buckets named per venue (the largest shares); the rest are '…'."""
-SAMPLED = frozenset({"binance", "okx"})
-SILENT = frozenset({"hyperliquid"})
 
 
 def _mix(fit: MapFit) -> str:
@@ -38,22 +36,25 @@ def render_fit_line(
     name = escape(venue_name(venue))
     ev = fit.evidence
     if fit.fitted:
-        how = ", sampled: unthinned" if venue in SAMPLED else ""
+        how = ", sampled: unthinned" if venue in SAMPLED_LIQUIDATIONS else ""
         return (
-            f"{name}: leverage mix fitted from {ev.days:.1f} days of liquidations "
+            f"{name}: leverage mix fitted from {ev.days_heard:.1f} days of liquidations heard "
             f"({ev.events:,}{how}): {_mix(fit)}; {_tail(fit)}"
         )
-    if venue in SILENT:
+    if venue in NO_LIQUIDATIONS:
         return f"{name}: defaults assumed (it publishes no liquidations to fit to)"
     if not live:
         return f"{name}: defaults assumed (a one-shot run hears no liquidations to fit to)"
     if ev.intervals == 0:
         return f"{name}: defaults assumed (not fitted yet: the first fit follows the backfill)"
     need = grid or CalibrationGrid()
-    return (
-        f"{name}: defaults assumed ({ev.events:,} liquidations in {ev.days:.1f} d; a fit needs "
-        f"{need.min_events} over ≥ {need.min_days:g} d)"
-    )
+    if ev.days_heard < need.min_days:
+        why = (
+            f"liquidations heard for {ev.days_heard:.1f} d so far; a fit needs {need.min_days:g} d"
+        )
+    else:
+        why = f"{ev.events:,} liquidations heard; a fit needs {need.min_events:,}"
+    return f"{name}: defaults assumed ({why})"
 
 
 def render_defaults_line(fit: MapFit) -> str:

@@ -76,6 +76,19 @@ class LiquidationRepo:
             for r in rows
         ]
 
+    async def first_time(self, venue: str, start: datetime) -> datetime | None:
+        """The time of the venue's first event (any symbol) at or after `start`, or None."""
+        t = liquidation_events
+        query = (
+            select(t.c.ts_ms)
+            .where(t.c.ts_ms >= to_ms(start), t.c.venue == venue)
+            .order_by(t.c.ts_ms)
+            .limit(1)
+        )
+        async with self._engine.connect() as conn:
+            value = await conn.scalar(query)
+        return None if value is None else from_ms(int(value))
+
     async def count(self) -> int:
         """How many events are stored."""
         async with self._engine.connect() as conn:

@@ -5,13 +5,16 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from bot.maps.refit import MapRefit, stream_of
+import numpy as np
+
+from bot.maps.refit import MapRefit, heard_intervals, stream_of
 from bot.maps.service import LiquidationMapService
 from bot.store import Store
-from bot.vocabulary.records import LiquidationEvent, VenueSnapshot
+from bot.vocabulary.records import FeedGap, LiquidationEvent, VenueSnapshot
 from risk.calibration import CalibrationGrid
 from risk.clusters import ClusterModelConfig
 from risk.map_fit import MapFit
+from risk.market_history import MarketHistory
 from risk.tiers import default_tier_table
 
 T0 = datetime(2025, 3, 1, tzinfo=UTC)
@@ -66,12 +69,29 @@ async def test_evidence_is_fitted_stored_and_used_after_a_restart(store: Store) 
     (report,) = await MapRefit(store, maps, lambda: now, grid=QUICK).refit()
     assert report.fit.fitted
     assert report.fit.evidence.events == len(lows)
-    assert report.fit.describe().startswith("leverage mix fitted from 1.5 days of liquidations")
+    assert report.fit.evidence.heard_days == 1.25  # heard from the first event, 6 h in
+    assert report.fit.describe().startswith("leverage mix fitted from 1.2 days of liquidations")
     assert maps.fit_for("bybit", "BTC") == report.fit
     assert maps.map_for("bybit", "BTC") is not before
     restarted = service(store, now)
     await restarted.rebuild()
     assert restarted.fit_for("bybit", "BTC") == report.fit
+
+
+def test_intervals_count_as_heard_from_the_first_event_and_outside_gaps() -> None:
+    """Before the venue's first liquidation, and while a gap (closed or open) lasts, is not heard."""
+    hour = 3600.0
+    end = T0.timestamp() + hour * np.arange(1, 11, dtype=np.float64)
+    history = MarketHistory(end, np.full(10, hour), np.full(10, 99.0), np.full(10, 101.0),
+                            np.full(10, 100.0), np.full(10, 5.0), 5.0)  # fmt: skip
+    gaps = [
+        FeedGap("bybit", "bybit", T0 + timedelta(hours=4.5), T0 + timedelta(hours=5.2), "drop"),
+        FeedGap("bybit", "bybit", T0 + timedelta(hours=9.5), None, "heartbeat"),
+    ]
+    now = T0 + timedelta(hours=10)
+    heard = heard_intervals(history, T0 + timedelta(hours=1.5), gaps, now)
+    assert heard.tolist() == [False, False, True, True, False, False, True, True, True, False]
+    assert not heard_intervals(history, None, [], now).any()
 
 
 def test_bybit_is_passed_complete_and_the_sampled_venues_are_not() -> None:

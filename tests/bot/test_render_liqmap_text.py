@@ -143,17 +143,17 @@ def test_caption_says_what_was_fitted_and_how_it_scores():
     """Each venue's fit (or why the defaults stand) and the live score beside a uniform spread."""
     fitted = MapFit(((5.0, 0.2), (10.0, 0.35), (25.0, 0.3), (50.0, 0.1), (100.0, 0.05)),
                     fitted=True, evidence=FitEvidence(days=7.0, events=5_120, notional_usd=4e8))  # fmt: skip
-    thin = MapFit(evidence=FitEvidence(days=0.2, intervals=58, events=12))
+    thin = MapFit(evidence=FitEvidence(days=2.0, intervals=576, events=12, heard_days=0.2))
     fits = (("binance", fitted), ("bybit", thin), ("hyperliquid", MapFit()))
     score = MapScore(0.41, 0.12, 2.5e8, 168)
     lines = render_map_caption(view(sample_map(), fits=fits, score=score)).split("\n")
     assert lines[8] == (
-        "Binance: leverage mix fitted from 7.0 days of liquidations (5,120, sampled: unthinned): "
+        "Binance: leverage mix fitted from 7.0 days of liquidations heard (5,120, sampled: unthinned): "
         "10x 35 %, 25x 30 %, 5x 20 %, 50x 10 %, …; half-life 3.0 d, longs 50 %"
     )
     assert len("\n".join(lines)) <= CAPTION_LIMIT
     assert lines[9] == (
-        "Bybit: defaults assumed (12 liquidations in 0.2 d; a fit needs 30 over ≥ 0.25 d)"
+        "Bybit: defaults assumed (liquidations heard for 0.2 d so far; a fit needs 0.25 d)"
     )
     assert lines[10] == "Hyperliquid: defaults assumed (it publishes no liquidations to fit to)"
     assert lines[11].startswith("Defaults: 10x 20 %, 5x 20 %, 3x 15 %, 2x 15 %, …; half-life 3.0 d")

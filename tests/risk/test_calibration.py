@@ -89,17 +89,57 @@ def test_fit_moves_toward_the_bucket_that_was_liquidated() -> None:
     assert fit.evidence.loss_ratio < 1.0
 
 
-def test_thin_evidence_keeps_the_prior() -> None:
-    """With fewer events than the minimum the prior comes back, unfitted, with the count."""
+def test_too_little_heard_history_keeps_the_prior() -> None:
+    """Heard for less than the minimum, or no stream at all: the prior comes back, unfitted."""
     hist = crash_history()
     stream = LiquidationStream(np.array([int(hist.end_s[-1] * 1000) - 1]), np.array([1e5]),
                                np.array([True]), complete=False)  # fmt: skip
     prior = MapFit()
-    fit = fit_map(hist, [stream], TABLE, prior=prior)
+    last_hour = np.arange(len(hist)) >= len(hist) - 12
+    fit = fit_map(hist, [stream], TABLE, prior=prior, heard=last_hour)
     assert not fit.fitted
     assert fit.leverage_weights == prior.leverage_weights
     assert fit.evidence.events == 1
     assert fit.evidence.days == pytest.approx(hist.days, abs=1e-3)
+    assert fit.evidence.heard_days == pytest.approx(1 / 24, abs=1e-3)
+    silent = fit_map(hist, [], TABLE, prior=prior)
+    assert not silent.fitted
+    assert silent.evidence.heard_days == 0.0
+
+
+def test_silence_heard_where_the_map_expected_liquidations_is_evidence() -> None:
+    """No liquidation heard through the crash: the fit runs and lowers the 20x the prior held."""
+    hist = crash_history()
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    quiet = LiquidationStream(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), complete=True)
+    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,))
+    fit = fit_map(hist, [quiet], TABLE, prior=prior, grid=grid)
+    assert fit.fitted
+    assert fit.evidence.events == 0
+    assert dict(fit.leverage_weights)[20.0] < 1 / 3 - 0.05
+
+
+def test_what_happened_while_the_stream_was_not_heard_does_not_move_the_fit() -> None:
+    """Liquidations in intervals not heard are left out: the fit is the same with or without them."""
+    hist = crash_history()
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    unheard = slice(len(hist) - 6, len(hist))  # the last half hour of the fall, where 20x dies
+    heard = np.ones(len(hist), bool)
+    heard[unheard] = False
+    crash = (hist.end_s[-12:-6] * 1000 - 2_000).astype(np.int64)
+    missed = np.repeat((hist.end_s[unheard] * 1000 - 2_000).astype(np.int64), 20)
+    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), oi_drop_sd=None)
+
+    def fit_with(t_ms: np.ndarray) -> MapFit:
+        stream = LiquidationStream(t_ms, np.full(len(t_ms), 5e4), np.ones(len(t_ms), bool),
+                                   complete=True)  # fmt: skip
+        return fit_map(hist, [stream], TABLE, prior=prior, grid=grid, heard=heard)
+
+    alone, with_missed = fit_with(crash), fit_with(np.concatenate([missed, crash]))
+    assert alone.fitted
+    assert with_missed.leverage_weights == alone.leverage_weights
+    assert with_missed.half_life_s == alone.half_life_s
+    assert with_missed.evidence.events == alone.evidence.events + len(missed)
 
 
 def test_open_interest_drop_rows_hold_the_fall_beyond_exits() -> None:

@@ -41,6 +41,18 @@ async def test_liquidations_batch_since_count_prune(store: Store) -> None:
     assert await store.liquidations.since(T0) == [events[2]]
 
 
+async def test_first_liquidation_time_is_per_venue_across_symbols(store: Store) -> None:
+    """A venue's first event at or after a time, of any symbol; None when it has none there."""
+    okx = LiquidationEvent("okx", "BTC", "long", 1.0, 1.0, 1.0, T0 + timedelta(minutes=1))
+    await store.liquidations.add_many([_liq(3, "ETH"), _liq(7), okx])
+    assert await store.liquidations.first_time("bybit", T0) == T0 + timedelta(minutes=3)
+    assert await store.liquidations.first_time("bybit", T0 + timedelta(minutes=4)) == (
+        T0 + timedelta(minutes=7)
+    )
+    assert await store.liquidations.first_time("okx", T0) == T0 + timedelta(minutes=1)
+    assert await store.liquidations.first_time("binance", T0) is None
+
+
 async def test_snapshots_latest_and_history(store: Store) -> None:
     """`latest` gives the newest row per venue and symbol; `history` the series in order."""
     funding_at = T0 + timedelta(hours=8)
