@@ -5,7 +5,8 @@
                           [--cache DIR]
 
 ``estimate`` reads only candles.json, open_interest.json and liquidations_sampled.json of a sim run
-and writes one estimate per time (long_bins / short_bins, [[lo, hi, usd], ...]). Without a command
+and writes one estimate per time (long_bins / short_bins, [[lo, hi, usd], ...]). The sampled file is
+the whole recording of the run, so every interval counts as heard (silence there is evidence). Without a command
 it generates the seeds with sim.py into a temporary folder, estimates at the truth snapshot times,
 scores with score.py and prints each figure beside the naive method's and its target (``--cache DIR``
 keeps the runs in DIR/<market>/seed<N> and reuses them; a run takes ~12 s). Skips (exit 0)
