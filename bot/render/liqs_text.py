@@ -13,7 +13,7 @@ from html import escape
 from bot.render import numbers as n
 from bot.vocabulary.quotes import Coverage, VenueCoverage, WindowTotals
 from bot.vocabulary.records import FeedGap, LiquidationEvent
-from bot.vocabulary.venues import venue_name
+from bot.vocabulary.venues import SAMPLED_LIQUIDATIONS, venue_name
 from bot.vocabulary.zones import zone
 
 __all__ = ["render_liqs"]
@@ -43,10 +43,21 @@ def render_liqs(
     longest_totals, longest = totals[-1], coverages[-1]
     lines += ["", f"<b>Coverage</b> ({escape(longest.window)})"]
     lines += [_venue_line(v, longest_totals, symbol, now, timezone) for v in longest.venues]
-    lines.append(
-        f"Binance and OKX send a sample (lower bound); totals as of {n.clock_time(now, timezone)}"
-    )
+    lines.append(_as_of(longest, now, timezone))
     return "\n".join(lines)
+
+
+def _as_of(coverage: Coverage, now: datetime, timezone: str) -> str:
+    """When the totals were taken, after which of the venues ingested send only a sample."""
+    sampled = [
+        v.venue for v in coverage.venues if v.venue in SAMPLED_LIQUIDATIONS and v.status != "off"
+    ]
+    when = n.clock_time(now, timezone)
+    if not sampled:
+        return f"Totals as of {when}"
+    verb = "sends" if len(sampled) == 1 else "send"
+    names = " and ".join(venue_name(v) for v in sampled)
+    return f"{escape(names)} {verb} a sample (lower bound); totals as of {when}"
 
 
 def _window_line(totals: WindowTotals, coverage: Coverage) -> str:

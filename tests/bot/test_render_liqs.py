@@ -118,3 +118,16 @@ def test_html_is_escaped_and_many_gaps_stay_short():
     assert "(+56 more)" in text
     assert f"({escape(('<b>bad</b> ' * 20)[:60])}…)" in text  # reasons are cut at 60 characters
     assert len(text) < 4_096
+
+
+def test_the_sampling_note_names_only_the_sampled_venues_ingested():
+    """Binance and OKX off: no word of their sampling; OKX alone: OKX is named, in the singular."""
+    bybit_only = STATUS | {"binance": "off", "okx": "off"}
+    text = render_liqs(all_windows(), [coverage(w, status=bybit_only) for w in WINDOWS],
+                       symbol=None, now=NOW)  # fmt: skip
+    assert text.endswith("\nTotals as of 14:05 UTC")
+    assert "sample" not in text
+    okx_too = bybit_only | {"okx": "fed"}
+    text = render_liqs(all_windows(), [coverage(w, status=okx_too) for w in WINDOWS],
+                       symbol=None, now=NOW)  # fmt: skip
+    assert text.endswith("\nOKX sends a sample (lower bound); totals as of 14:05 UTC")
