@@ -8,8 +8,18 @@ import numpy as np
 
 from bot.render import numbers as n
 from bot.vocabulary.maps import HeatmapView
+from bot.vocabulary.venues import SAMPLED_LIQUIDATIONS, venue_name
 
 __all__ = ["render_heatmap_caption"]
+
+
+def _sampled(venues: tuple[str, ...]) -> str:
+    """Which of the venues send only a sample of their liquidations, said after the markers."""
+    sampled = [venue_name(v) for v in venues if v in SAMPLED_LIQUIDATIONS]
+    if not sampled:
+        return ""
+    bound = "a lower bound" if len(sampled) == 1 else "lower bounds"
+    return f" ({escape(' and '.join(sampled))} sampled: {bound})"
 
 
 def render_heatmap_caption(view: HeatmapView) -> str:
@@ -21,10 +31,8 @@ def render_heatmap_caption(view: HeatmapView) -> str:
             f"Colour: modeled liquidation notional per {view.band_pct:g} % price band (modeled, not observed; past "
             "columns use the fit in force now)"
         ),
-        (
-            "White line: price · ▼ longs / ▲ shorts liquidated, as the venues report them (Binance and "
-            "OKX sampled: lower bounds)"
-        ),
+        "White line: price · ▼ longs / ▲ shorts liquidated, as the venues report them"
+        + _sampled(view.venues),
     ]
     if matrix.size and matrix[:, -1].max() > 0:
         row = int(np.argmax(matrix[:, -1]))
