@@ -174,6 +174,25 @@ def _known_commands(app: TelegramApp) -> list[str]:
     return known
 
 
+WARM_UP_GRACE_S = 5.0
+"""How long a stopping worker lets the warm-up (backfill, rebuild, first fit) end by itself."""
+
+
+async def finish_or_cancel(task: asyncio.Task[None], grace_s: float) -> None:
+    """Wait up to `grace_s` for `task` to end, then cancel it and wait for that.
+
+    A warm-up cancelled mid-query may leave a database connection to the garbage collector, so a
+    warm-up about to end (the rebuild and the first fit take a second or two) is let run out; a
+    long backfill is still cut off.
+    """
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(task), grace_s)
+    if not task.done():
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 class Worker:
     """What a worker process runs beside the Application: the feeds, the alert engine, the sender."""
 
@@ -195,11 +214,10 @@ class Worker:
         self._alerts_task = asyncio.create_task(alerts.run(self._stop), name="alert engine")
 
     async def stop(self) -> None:
-        """Stop the sender (after its current drain), the feeds, and the sender's bot."""
+        """Stop the warm-up (given `WARM_UP_GRACE_S` to end), the sender (after its current
+        drain), the feeds, and the sender's bot."""
         self._stop.set()
-        self.warm_up.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.warm_up
+        await finish_or_cancel(self.warm_up, WARM_UP_GRACE_S)
         self._disconnect_sender()
         self.sender.wake()
         await self._task
