@@ -23,8 +23,10 @@ The fit minimises, over ``w ≥ 0, Σw = 1`` (projected gradient on the simplex)
 
     Σ_rows ρ(ŷ − y)² + λ·‖w − w₀‖²,      ρ = 0 where the row is censored and ŷ ≥ y, else 1,
 
-``w₀`` the prior mix and ``λ = prior_strength · tr(AᵀA)/G`` (the prior counts as a small share of
-the evidence, so with little evidence the fit stays near the prior). Each candidate on the grids
+``w₀`` the prior mix and ``λ = max(prior_strength, prior_days/D) · tr(AᵀA)/G``, ``D`` the days
+heard: the prior counts as a share of the evidence and as at least ``prior_days`` days of it, so
+the less was heard, the nearer the fit stays to the prior (a share alone would weigh half a day of
+silence as much against the prior as a week of it). Each candidate on the grids
 is fitted so and the lowest objective (loss plus prior term) wins, in three stages: ``(T½, β, γ)``
 (stops and targets at the prior's shares; ``γ`` the exponent of the exit rate by leverage,
 ``h_L = h·(L/10)^γ`` of `risk.map_fit`, on a grid of 0 and ½: high leverage held shorter),
@@ -95,6 +97,7 @@ class CalibrationGrid:
     hazard_exponents: tuple[float, ...] = (0.0, 0.5)
     pool: int = 6
     prior_strength: float = 0.1
+    prior_days: float = 0.3
     min_events: int = 0
     min_days: float = 0.25
     iterations: int = 400
@@ -210,6 +213,7 @@ def _candidate(
     pilot: MapFit,
     ratios: FloatArray,
     grid: CalibrationGrid,
+    strength: float,
 ) -> tuple[float, float, FloatArray]:
     """Fit ``w`` for one candidate; returns (its objective: loss plus the prior term, prior loss,
     w). Candidates are compared on the whole objective, so one that explains the evidence only by
@@ -225,12 +229,10 @@ def _candidate(
         a, y = np.concatenate([a, a_oi]), np.concatenate([y, y_oi])
         lower = np.concatenate([lower, np.ones(len(y_oi), dtype=np.bool_)])
     prior = np.asarray(pilot.weights)
-    w, loss = fit_weights(
-        a, y, lower, prior, prior_strength=grid.prior_strength, iterations=grid.iterations
-    )
+    w, loss = fit_weights(a, y, lower, prior, prior_strength=strength, iterations=grid.iterations)
     scale = float(np.sqrt(y @ y)) or 1.0
     scaled = a / scale
-    ridge = grid.prior_strength * float(np.trace(scaled.T @ scaled)) / g
+    ridge = strength * float(np.trace(scaled.T @ scaled)) / g
     objective = loss + ridge * float((w - prior) @ (w - prior))
     return objective, _loss(scaled, y / scale, lower, prior), w
 
@@ -265,6 +267,7 @@ def fit_map(
     ratios = level_log_ratios(
         table, base.leverages, float(np.median(history.typical)), position_notional_usd
     )
+    strength = max(settings.prior_strength, settings.prior_days / heard_days)
     best: tuple[float, float, FloatArray, MapFit] | None = None
     pilots = [
         replace(base, half_life_s=half_life, long_share=share, hazard_exponent=gamma)
@@ -274,7 +277,7 @@ def fit_map(
     ]
     for stage in range(3):  # (T½, β, γ) on their grid, then the stop share, then the target share
         for pilot in pilots:
-            loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings)
+            loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings, strength)
             if best is None or loss < best[0]:
                 best = (loss, prior_loss, w, pilot)
         assert best is not None  # the grids are never empty

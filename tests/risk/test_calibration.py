@@ -81,7 +81,9 @@ def test_fit_moves_toward_the_bucket_that_was_liquidated() -> None:
         is_long.append(side == 0)
     stream = LiquidationStream(np.array(t_ms * 40), np.array(usd * 40) / 40,
                                np.array(is_long * 40), complete=True)  # fmt: skip
-    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), prior_strength=0.0)
+    grid = CalibrationGrid(
+        half_lives_s=(86_400.0,), long_shares=(0.5,), prior_strength=0.0, prior_days=0.0
+    )
     fit = fit_map(hist, [stream], TABLE, prior=prior, grid=grid)
     assert fit.fitted
     assert dict(fit.leverage_weights)[20.0] > 0.5
@@ -187,3 +189,21 @@ def test_open_interest_falls_lift_the_bucket_the_crash_cleared() -> None:
         grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), oi_drop_sd=sd)
         weights[sd] = dict(fit_map(hist, [stream], TABLE, prior=prior, grid=grid).leverage_weights)
     assert weights[2.0][20.0] > weights[None][20.0] + 0.05
+
+
+def test_the_prior_weighs_more_when_less_was_heard() -> None:
+    """The same silent crash moves the mix less from the prior when only 0.4 days were heard."""
+    hist = crash_history()
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    quiet = LiquidationStream(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), complete=True)
+    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), oi_drop_sd=None)
+    recent = np.arange(len(hist)) >= len(hist) - int(0.4 * 288)
+
+    def moved(heard: np.ndarray | None) -> float:
+        fit = fit_map(hist, [quiet], TABLE, prior=prior, grid=grid, heard=heard)
+        assert fit.fitted
+        return 1 / 3 - dict(fit.leverage_weights)[20.0]
+
+    everything, little = moved(None), moved(recent)
+    assert everything > 0.05
+    assert 0 < little < everything - 0.02
