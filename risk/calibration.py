@@ -213,6 +213,7 @@ def _candidate(
     pilot: MapFit,
     ratios: FloatArray,
     grid: CalibrationGrid,
+    *,
     strength: float,
 ) -> tuple[float, float, FloatArray]:
     """Fit ``w`` for one candidate; returns (its objective: loss plus the prior term, prior loss,
@@ -277,7 +278,9 @@ def fit_map(
     ]
     for stage in range(3):  # (T½, β, γ) on their grid, then the stop share, then the target share
         for pilot in pilots:
-            loss, prior_loss, w = _candidate(history, evidence, pilot, ratios, settings, strength)
+            loss, prior_loss, w = _candidate(
+                history, evidence, pilot, ratios, settings, strength=strength
+            )
             if best is None or loss < best[0]:
                 best = (loss, prior_loss, w, pilot)
         assert best is not None  # the grids are never empty
