@@ -184,7 +184,7 @@ def judge(
     if touch_24h is None:
         return (
             Verdict.SAFE,
-            f"liquidation is {CAUTION_DISTANCE_PCT:g}% or more away (no volatility yet)",
+            f"liquidation is {CAUTION_DISTANCE_PCT:g}% or more away (no volatility measured)",
         )
     return Verdict.SAFE, "liquidation is far away for the current volatility"
 

@@ -156,10 +156,11 @@ class RiskDesk:
                 [c.close for c in candles], self._candle_interval_s
             )
         except RiskError:
-            vol = None
-        if vol is not None and (not math.isfinite(vol) or vol <= 0):
-            vol = None
-        self._vol[(venue, symbol)] = (now, vol, len(candles) if vol is not None else 0)
+            vol = None  # too few closes: nothing measured
+        measured = len(candles) if vol is not None and math.isfinite(vol) else 0
+        if vol is not None and not (math.isfinite(vol) and vol > 0):
+            vol = None  # measured flat (`measured` closes without a move): no odds to give
+        self._vol[(venue, symbol)] = (now, vol, measured)
         return vol
 
 

@@ -123,9 +123,11 @@ def _clusters(card: RiskCard) -> str:
 
 def _odds(card: RiskCard) -> str:
     r = card.report
+    window = _window(card.volatility_closes, card.candle_interval_s)
+    if r.daily_volatility is None and card.volatility_closes:
+        return f"<b>Odds</b>: none, the price did not move ({window})"
     if r.daily_volatility is None:
         return "<b>Odds</b>: not enough price history yet for a volatility"
-    window = _window(card.volatility_closes, card.candle_interval_s)
     lines = [f"<b>Odds</b> · realized volatility {n.pct(r.daily_volatility * 100)}/day ({window})"]
     if r.distance_sigmas is not None:
         lines[0] += f" · {r.distance_sigmas:.1f}σ away"

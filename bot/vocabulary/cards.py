@@ -35,7 +35,8 @@ class RiskCard:
     notes: tuple[str, ...] = field(default_factory=tuple)
     """How the request was read where it could be read more than one way (plain text)."""
     volatility_closes: int = 0
-    """How many candle closes the realized volatility comes from."""
+    """How many candle closes the realized volatility comes from (with no volatility: how many
+    were measured flat; 0 when there were too few to measure)."""
     candle_interval_s: int = 3600
     tiers_fetched_at: datetime | None = None
     """When the venue's tier table in force was fetched; None: the bundled table."""

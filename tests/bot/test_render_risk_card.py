@@ -26,6 +26,7 @@ def _card(
     vol: float | None = 0.021,
     stale: str | None = None,
     fetched: datetime | None = None,
+    closes: int = 200,
 ) -> RiskCard:
     table = default_tier_table(str(position.venue), position.symbol)
     market = MarketSnapshot(MARK, MARK, 0.0001, 8.0, FUNDING_AT, vol, NOW - timedelta(seconds=4))
@@ -52,7 +53,7 @@ def _card(
     warnings = (f"data is stale ({stale}): binance may be down",) if stale else ()
     return RiskCard(
         request, position, report, "binance", margin, quote, totals, 1.2e9, warnings,
-        volatility_closes=200, tiers_fetched_at=fetched,
+        volatility_closes=closes, tiers_fetched_at=fetched,
     )  # fmt: skip
 
 
@@ -111,7 +112,7 @@ def test_a_cross_card_without_volatility_still_shows_the_effective_leverage() ->
         Venue.OKX, "ETH", Side.SHORT, 25, MARK, 6_000 / MARK,
         margin_mode=MarginMode.CROSS, wallet_balance=3_000,
     )  # fmt: skip
-    text = render_risk_card(_card(position, vol=None), "UTC")
+    text = render_risk_card(_card(position, vol=None, closes=0), "UTC")
     assert "not enough price history yet" in text
     assert "$3,000 wallet · effective 2x)" in text
 
@@ -119,7 +120,7 @@ def test_a_cross_card_without_volatility_still_shows_the_effective_leverage() ->
 def test_no_volatility_and_stale_data_are_said() -> None:
     """Missing volatility and stale data each get their own plain line."""
     position = Position(Venue.BINANCE, "BTC", Side.SHORT, 5, MARK, 0.1)
-    text = render_risk_card(_card(position, vol=None, stale="mark 300s old"), "UTC")
+    text = render_risk_card(_card(position, vol=None, stale="mark 300s old", closes=0), "UTC")
     assert "<b>Odds</b>: not enough price history yet for a volatility" in text
     assert "⚠️ data is stale (mark 300s old): binance may be down" in text
     assert "above mark" in text
@@ -148,3 +149,11 @@ def test_cross_card_never_says_safe_over_the_safe_effective_leverage() -> None:
     assert "(yours 5x)" in text
     safe = "🟢 SAFE" in text
     assert safe == (report.effective_leverage <= report.max_safe_leverage)
+
+
+def test_a_price_that_did_not_move_is_said_so_not_called_missing_history() -> None:
+    """200 closes without a move: the odds line says the price was flat over them."""
+    position = Position(Venue.BINANCE, "BTC", Side.LONG, 10, MARK, 0.1)
+    text = render_risk_card(_card(position, vol=None, closes=200), "UTC")
+    assert "not enough price history" not in text
+    assert "<b>Odds</b>: none, the price did not move (200 hourly closes, 8.3 days)" in text

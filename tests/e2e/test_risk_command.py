@@ -119,3 +119,13 @@ async def test_contract_info_push_puts_binance_tiers_in_force_at_once(tmp_path: 
     assert "tiers bundled (" in before.text
     fetched = datetime.fromtimestamp(pushed_ms / 1000, UTC)
     assert f"tier 2 (MMR 1.10%) · tiers live, fetched {fetched:%H:%M}" in after.text
+
+
+async def test_a_flat_price_history_is_said_so(tmp_path: Path) -> None:
+    """The fake's candles never move: the card says the price was flat, not that history is missing."""
+    async with running_bot(tmp_path) as bot:
+        bot.telegram.push_message(10, "/risk BTC 10x long")
+        [reply] = await bot.telegram.wait_for("sendMessage")
+    assert reply.text is not None
+    assert "not enough price history" not in reply.text
+    assert "<b>Odds</b>: none, the price did not move (200 hourly closes" in reply.text

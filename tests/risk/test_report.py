@@ -157,7 +157,7 @@ def test_safe_reason_says_when_there_is_no_volatility() -> None:
     """Without a volatility the safe verdict rests on distance alone, and says so."""
     assert judge(10.0, None, None) == (
         Verdict.SAFE,
-        "liquidation is 5% or more away (no volatility yet)",
+        "liquidation is 5% or more away (no volatility measured)",
     )
     assert judge(10.0, 0.001, 0.1) == (
         Verdict.SAFE,
