@@ -24,7 +24,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.gate import DIGEST_LINES, GateState, Verdict, admit, digest_due, take_digest
+from bot.alerts.gate import (
+    DIGEST_LINES,
+    GateState,
+    Verdict,
+    admit,
+    digest_due,
+    take_digest,
+    withdraw,
+)
 from bot.outbox.payloads import outbox_item, send_payload
 from bot.render.alert_text import render_digest
 from bot.store import Store
@@ -156,7 +164,8 @@ class AlertBook:
         """Gate `alerts` as `deliver` does, inside the transaction of `write`; their verdicts.
 
         The decision stands or falls with that write: None when it wrote nothing, and then (or when
-        it raises) the decision is taken back, unless another alert passed the chat's gate since.
+        it raises) the decision is taken back; alerts that passed the chat's gate meanwhile keep
+        their count and lines (`withdraw`).
         The state writes (`flush`) wait meanwhile, so none lands between the state decided and its
         commit.
         """
@@ -193,15 +202,20 @@ class AlertBook:
         return verdicts
 
     def _take_back(self, before: dict[int, Any], after: dict[int, Any]) -> None:
-        """Restore the chats' gate as it was before a decision that was not written."""
+        """Undo, in the chats' gate, a decision that was not written."""
         for chat_id, gate in before.items():
             doc = self.doc(chat_id)
-            if doc.get("gate") is not after[chat_id]:
-                continue  # another alert passed the gate since: its count and lines stand
-            if gate is None:
-                doc.pop("gate", None)
-            else:
-                doc["gate"] = gate
+            if doc.get("gate") is after[chat_id]:
+                if gate is None:
+                    doc.pop("gate", None)
+                else:
+                    doc["gate"] = gate
+            else:  # other alerts passed the gate since: their count and lines stand, not its own
+                doc["gate"] = withdraw(
+                    GateState.from_stored(doc.get("gate")),
+                    GateState.from_stored(gate),
+                    GateState.from_stored(after[chat_id]),
+                ).to_stored()
             self.touch(chat_id)
 
     def _item(self, alert: Alert, verdict: Verdict) -> OutboxItem:

@@ -20,7 +20,15 @@ from typing import Any, Literal
 
 from bot.vocabulary.alert_settings import Mode
 
-__all__ = ["DIGEST_LINES", "GateState", "Verdict", "admit", "digest_due", "take_digest"]
+__all__ = [
+    "DIGEST_LINES",
+    "GateState",
+    "Verdict",
+    "admit",
+    "digest_due",
+    "take_digest",
+    "withdraw",
+]
 
 DIGEST_LINES = 30
 HOUR_S = 3600
@@ -79,6 +87,29 @@ def admit(
         )
         return held, "hold"
     return replace(state, sent=state.sent + 1), "send" if mode == "on" else "silent"
+
+
+def withdraw(state: GateState, before: GateState, after: GateState) -> GateState:
+    """`state` less what one decision (`before` → `after`) added: its sends in that hour, its held
+    lines. For a decision whose write failed after other alerts had passed the gate since: theirs
+    stand, its own go.
+
+    >>> b = GateState(hour=5)
+    >>> a = GateState(hour=5, sent=1)
+    >>> withdraw(GateState(hour=5, sent=2, held=("x",), held_loud=True), b, a).sent
+    1
+    """
+    start = _in_hour(before, after.hour * HOUR_S)
+    sent = after.sent - start.sent if state.hour == after.hour else 0
+    added = set(after.held) - set(start.held)
+    held = tuple(line for line in state.held if line not in added)
+    return replace(
+        state,
+        sent=max(0, state.sent - sent),
+        held=held,
+        held_loud=state.held_loud and bool(held),
+        held_quiet=state.held_quiet and bool(held),
+    )
 
 
 def digest_due(state: GateState, *, quiet: bool, cap: int, now_s: float) -> bool:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.alerts.gate import GateState, admit, digest_due, take_digest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.alerts.gate import GateState, admit, digest_due, take_digest, withdraw
 from bot.render.alert_text import render_digest
 from bot.vocabulary.alert_settings import AlertSettings
 
@@ -87,3 +90,23 @@ def test_gate_state_round_trips() -> None:
     state, _ = admit(GateState(), "on", "a", quiet=True, cap=3, now_s=T0)
     assert GateState.from_stored(state.to_stored()) == state
     assert GateState.from_stored("junk") == GateState()
+
+
+@given(
+    st.lists(st.tuples(st.booleans(), st.sampled_from(["on", "silent", "off"])), max_size=6),
+    st.booleans(),
+    st.sampled_from(["on", "silent", "off"]),
+)
+def test_withdrawing_a_decision_removes_exactly_its_own_share(
+    others: list[tuple[bool, str]], quiet: bool, mode: str
+) -> None:
+    """One alert gated, then others: withdrawn, its send and its held line go, theirs stay."""
+    start = GateState(hour=int(T0 // HOUR), sent=1)
+    after, _ = admit(start, mode, "withdrawn", quiet=quiet, cap=3, now_s=T0)  # type: ignore[arg-type]
+    state = after
+    for i, (held, other_mode) in enumerate(others):
+        state, _ = admit(state, other_mode, f"other {i}", quiet=held, cap=3, now_s=T0)  # type: ignore[arg-type]
+    undone = withdraw(state, start, after)
+    assert undone.held == tuple(line for line in state.held if line != "withdrawn")
+    assert undone.sent == state.sent - (after.sent - start.sent)
+    assert withdraw(after, start, after).sent == start.sent

@@ -218,3 +218,28 @@ async def test_a_write_that_fails_after_the_gate_decided_takes_the_decision_back
         await book.deliver_within([alert], utc_now(), failing)
     assert book.doc(CHAT).get("gate") is None
     assert await book.send_digests(utc_now() + timedelta(hours=2)) == 0
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+async def test_a_failed_write_takes_back_only_its_own_share_when_another_alert_passed_since(
+    store: Store, quiet: bool
+) -> None:
+    """Another alert gated while the write ran keeps its count and line; the failed one's are gone."""
+    await store.chats.upsert(Chat(id=CHAT, type="private"), utc_now())
+    settings = quiet_now() if quiet else AlertSettings()
+    await store.chats.update_settings(CHAT, settings.to_stored(), utc_now())
+    book = await _book(store)
+    alert = Alert("wallet:1:v1:BTC:opened", CHAT, "position", "text", "wallet line")
+    other = Alert("liq:BTC:wave:1", CHAT, "position", "text", "wave line")
+
+    async def failing(decide: object) -> bool:
+        assert callable(decide)
+        decide()
+        book.admit(other, utc_now())  # the alert engine, between the decision and the commit
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        await book.deliver_within([alert], utc_now(), failing)
+    gate = book.doc(CHAT)["gate"]
+    assert gate["held"] == (["wave line"] if quiet else [])
+    assert gate["sent"] == (0 if quiet else 1)
