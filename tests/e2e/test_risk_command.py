@@ -10,7 +10,7 @@ from bot.render.numbers import price
 from risk.liquidation import Position, liquidation_price
 from risk.tiers import default_tier_table
 from risk.venues import Side, Venue
-from tests.e2e.harness import eventually, running_bot
+from tests.e2e.harness import eventually, running_bot, settled
 
 
 async def test_risk_card_numbers_equal_the_engine(tmp_path: Path) -> None:
@@ -124,6 +124,12 @@ async def test_contract_info_push_puts_binance_tiers_in_force_at_once(tmp_path: 
 async def test_a_flat_price_history_is_said_so(tmp_path: Path) -> None:
     """The fake's candles never move: the card says the price was flat, not that history is missing."""
     async with running_bot(tmp_path) as bot:
+        store = bot.services.store
+
+        async def candles_stored() -> bool:
+            return len(await store.candles.recent("binance", "BTC", 3600, 200)) == 200
+
+        await settled(candles_stored, timeout_s=15.0)
         bot.telegram.push_message(10, "/risk BTC 10x long")
         [reply] = await bot.telegram.wait_for("sendMessage")
     assert reply.text is not None
