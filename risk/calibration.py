@@ -268,7 +268,7 @@ def fit_map(
     ratios = level_log_ratios(
         table, base.leverages, float(np.median(history.typical)), position_notional_usd
     )
-    strength = max(settings.prior_strength, settings.prior_days / heard_days)
+    strength = max(settings.prior_strength, settings.prior_days / max(heard_days, 1e-6))
     best: tuple[float, float, FloatArray, MapFit] | None = None
     pilots = [
         replace(base, half_life_s=half_life, long_share=share, hazard_exponent=gamma)

@@ -207,3 +207,14 @@ def test_the_prior_weighs_more_when_less_was_heard() -> None:
     everything, little = moved(None), moved(recent)
     assert everything > 0.05
     assert 0 < little < everything - 0.02
+
+
+def test_a_fit_allowed_with_nothing_heard_keeps_the_prior_mix() -> None:
+    """With the minimum at 0 days and nothing heard, the prior's weight has no days to divide by."""
+    hist = crash_history()
+    prior = MapFit(((5.0, 1 / 3), (10.0, 1 / 3), (20.0, 1 / 3)), half_life_s=86_400.0)
+    quiet = LiquidationStream(np.zeros(0, np.int64), np.zeros(0), np.zeros(0, bool), complete=True)
+    grid = CalibrationGrid(half_lives_s=(86_400.0,), long_shares=(0.5,), min_days=0.0)
+    fit = fit_map(hist, [quiet], TABLE, prior=prior, grid=grid, heard=np.zeros(len(hist), bool))
+    assert fit.evidence.heard_days == 0.0
+    assert [w for _, w in fit.leverage_weights] == pytest.approx([1 / 3] * 3, abs=1e-6)
